@@ -195,7 +195,7 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
     df = pd.DataFrame(good_rows, columns=header, dtype="string").replace("", pd.NA)
     for c in spec.columns:  # optional columns absent from the file are added empty
         if c.name not in df.columns:
-            df[c.name] = pd.NA
+            df[c.name] = pd.Series(pd.NA, index=df.index, dtype="string")
     df = df[[c.name for c in spec.columns]]
     try:
         df = schema.pandera_schema(spec).validate(df, lazy=True)
@@ -273,7 +273,7 @@ def _measure_rule(r) -> list[tuple[str, str]]:
     if r["unit"] == "percent" and pd.notna(val):
         if not (0 <= val <= 100):
             out.append(("value", f"a percentage lies between 0 and 100; got {val}"))
-        elif pd.notna(num) and pd.notna(den) and r["qualifier"] is not pd.NA and pd.isna(r["qualifier"]):
+        elif pd.notna(num) and pd.notna(den) and pd.isna(r["qualifier"]):
             pct = round(100 * num / den, int(r["decimals"]))
             if abs(pct - val) > 10 ** -int(r["decimals"]) / 2 + 1e-9:
                 out.append(("value", f"{val:g}% does not match {num}/{den} = {100 * num / den:.2f}% "
