@@ -79,3 +79,42 @@ def show_table(df: pd.DataFrame, caption: str, index: bool = False, precision: i
     if not index:
         styler = styler.hide(axis="index")
     return styler.set_table_attributes('class="dataframe masreview-table"')
+
+
+class Link:
+    """A link cell for :func:`html_table` (text is escaped; href is built by the project, not from free text)."""
+
+    def __init__(self, text: str, href: str):
+        self.text, self.href = text, href
+
+    def html(self) -> str:
+        return f'<a href="{html.escape(self.href, quote=True)}">{html.escape(self.text)}</a>'
+
+
+class HTML:
+    """Pre-rendered, already-escaped HTML for :func:`html_table` (e.g. a cell with several links)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+def html_table(rows: list[dict], caption: str) -> HTML:
+    """An accessible HTML table: caption, header row, every text cell escaped, links as :class:`Link`."""
+
+    def cell(v) -> str:
+        if isinstance(v, Link):
+            return v.html()
+        if isinstance(v, HTML):
+            return v.markup
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        return html.escape(str(v))
+
+    columns = list(rows[0]) if rows else []
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows)
+    return HTML(f'<table class="dataframe masreview-table"><caption>{html.escape(caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -1,0 +1,69 @@
+"""The list of sources as readers see it: citations, links, sizes; generated from data/ only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import vocab
+from .loading import Dataset, SourceData
+
+
+def short_citation(src: SourceData) -> str:
+    """'Li J et al., Front Immunol 2025' style label."""
+    b = src.record.bibliography
+    first = b.authors[0].split()[0]
+    etal = " et al." if len(b.authors) > 2 else (f" and {b.authors[1].split()[0]}" if len(b.authors) == 2 else "")
+    return f"{first}{etal} {b.year}, {b.journal}"
+
+
+def full_citation(src: SourceData) -> str:
+    """Vancouver-style citation text (no markup)."""
+    b = src.record.bibliography
+    authors = ", ".join(b.authors[:6]) + (", et al." if len(b.authors) > 6 else "")
+    where = b.journal + f" {b.year}"
+    if b.volume:
+        where += f";{b.volume}"
+        if b.issue:
+            where += f"({b.issue})"
+    if b.pages:
+        where += f":{b.pages}"
+    if b.abstract_number:
+        where += f", abstract {b.abstract_number}"
+    return f"{authors}. {b.title}. {where}."
+
+
+def source_url(src: SourceData) -> str:
+    b = src.record.bibliography
+    return f"https://doi.org/{b.doi}" if b.doi else b.url
+
+
+def treated_n(src: SourceData) -> int | None:
+    """Patients treated with ruxolitinib: patient rows if any, else the reported count."""
+    p = src["patients"]
+    if len(p):
+        return int((p["group"] == "ruxolitinib").sum())
+    m = src["measures"]
+    row = m[(m["measure"] == "patients") & (m["group"] == "ruxolitinib")]
+    return int(row["numerator"].iloc[0]) if len(row) and pd.notna(row["numerator"].iloc[0]) else None
+
+
+def sources_overview(ds: Dataset, included_only: bool = True) -> pd.DataFrame:
+    """One row per source: id, citation, design, population, diseases, n treated, cohort, status."""
+    rows = []
+    for s in (ds.included() if included_only else ds.sources.values()):
+        r = s.record
+        rows.append({
+            "source_id": s.id,
+            "citation": short_citation(s),
+            "title": r.bibliography.title,
+            "journal": r.bibliography.journal,
+            "url": source_url(s),
+            "design": vocab.DESIGNS[r.design],
+            "population": vocab.POPULATIONS[r.population],
+            "underlying diseases": ", ".join(vocab.DISEASES[d] for d in r.underlying_diseases),
+            "treated (n)": treated_n(s),
+            "cohort": r.cohort_id,
+            "primary report of cohort": ds.cohorts[r.cohort_id].primary_source == s.id,
+            "status": r.status,
+        })
+    return pd.DataFrame(rows)
