@@ -312,7 +312,8 @@ def printed(row: pd.Series) -> str:
             v += f" {row['unit']}"
         parts.append(f"({v})" if parts else v)
     text = " ".join(parts)
-    return ("about " + text) if row.get("qualifier") == "approximately" else text
+    qualifier = row.get("qualifier")
+    return ("about " + text) if (pd.notna(qualifier) and qualifier == "approximately") else text
 
 
 def _agrees(row: pd.Series, rc: Recomputed) -> bool:
@@ -332,8 +333,10 @@ def _format(row: pd.Series, rc: Recomputed) -> str:
         return ""
     fake = row.copy()
     fake["numerator"] = rc.numerator if rc.numerator is not None else pd.NA
-    fake["denominator"] = rc.denominator if rc.denominator is not None else pd.NA
-    fake["value"] = rc.value if rc.value is not None else pd.NA
+    # Show the recomputed number in the shape the source printed it ("17", not "17/20 (17)").
+    fake["denominator"] = rc.denominator if (rc.denominator is not None and pd.notna(row["denominator"])) else pd.NA
+    keep_value = rc.value is not None and (pd.notna(row["value"]) or rc.numerator is None)
+    fake["value"] = rc.value if keep_value else pd.NA
     fake["qualifier"] = pd.NA
     if rc.value is not None and row["unit"] == "p":
         fake["decimals"] = max(int(row["decimals"]), 4)
