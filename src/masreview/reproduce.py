@@ -177,6 +177,11 @@ def _adverse(src, row, ds=None):
 @recomputes("recurrence")
 def _recurrence(src, row, ds=None):
     n = _n(src, row["group"])
+    ev = src["events"]
+    if not ev["patient_id"].isin(set(group_patients(src, row["group"])["patient_id"])).any():
+        # no events at all: nothing says whether anyone relapsed (a last-follow-up row records "none")
+        return Recomputed("relapse events in events.csv", agreement="not recomputable",
+                          detail="no events recorded for the group")
     k = _events(src, row["group"], "relapse")["patient_id"].nunique()
     return _count("patients with a relapse event", k, n, row)
 
@@ -252,9 +257,12 @@ def _salvage(src: SourceData, group: str) -> pd.DataFrame:
 def _rux_dose(src, row, ds=None):
     t = _salvage(src, row["group"])
     t = t[t["dose"].notna() & (t["dose_unit"] == row["unit"])]
+    freq = row["category"] if pd.notna(row["category"]) and row["category"] in vocab.FREQUENCIES else None
+    if freq is not None:  # '10 mg twice daily': the frequency is part of what is reported
+        t = t[t["frequency"] == freq]
     if t.empty:
         return Recomputed("ruxolitinib rows of treatments.csv", agreement="not recomputable",
-                          detail=f"no ruxolitinib dose in {row['unit']}")
+                          detail=f"no ruxolitinib dose in {row['unit']}" + (f" given {freq}" if freq else ""))
     return Recomputed(f"dose of the last ruxolitinib row ({t['frequency'].iloc[-1]})", value=float(t["dose"].iloc[-1]))
 
 
@@ -271,18 +279,26 @@ def _rounds(src, row, ds=None):
 
 @recomputes("ruxolitinib-duration")
 def _rux_duration(src, row, ds=None):
-    from .timeline import phase_table  # the case-timeline helpers own durations
+    from .timeline import phase_duration, phase_table  # the case-timeline helpers own durations
 
     t = _salvage(src, row["group"])
-    phase_ids = set(t["phase_id"].dropna())
     ph = phase_table(src)
-    ph = ph[ph["phase_id"].isin(phase_ids)]
-    if ph.empty or ph["duration"].isna().all():
-        return Recomputed("phase of the ruxolitinib row", agreement="not recomputable", detail="no phase duration")
-    r = ph.iloc[0]
-    factor = vocab.TIME_UNITS[r["duration_unit"]] / vocab.TIME_UNITS[row["unit"]]
-    return Recomputed(f"duration of phase '{r['phase_id']}' ({r['duration_qualifier']})",
-                      value=float(r["duration"] * factor))
+    per_patient, how = [], []
+    for pid, rows in t.groupby("patient_id", sort=False):
+        phase_ids = list(dict.fromkeys(rows["phase_id"].dropna()))
+        if not phase_ids:
+            continue
+        value, qualifier = phase_duration(ph[ph["patient_id"] == pid], phase_ids, row["unit"])
+        if value is not None:
+            per_patient.append(value)
+            how.append(f"phase{'s' if len(phase_ids) > 1 else ''} {', '.join(phase_ids)} ({qualifier})")
+    if not per_patient:
+        return Recomputed("phases of the ruxolitinib rows", agreement="not recomputable",
+                          detail="no ruxolitinib phase with a known length")
+    if len(per_patient) == 1:
+        return Recomputed(f"length of {how[0]}", value=float(per_patient[0]))
+    return Recomputed(f"median length of the ruxolitinib phases of {len(per_patient)} patients",
+                      value=float(pd.Series(per_patient).median()))
 
 
 @recomputes("refractory-fraction")
@@ -308,6 +324,8 @@ def printed(row: pd.Series) -> str:
             v += "%"
         elif row["unit"] == "p":
             v = f"P = {v}"
+        elif row["unit"] in vocab.TIME_UNITS:
+            v += f" {row['unit']}" + ("" if float(row["value"]) == 1 else "s")
         elif row["unit"] not in ("patients", "count"):
             v += f" {row['unit']}"
         parts.append(f"({v})" if parts else v)

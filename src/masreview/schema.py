@@ -70,6 +70,17 @@ class Extraction(BaseModel):
     checked_by: str | None = None
 
 
+class Criteria(BaseModel):
+    """The definitions a source says it used (each empty when the source does not say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mas_classification: str | None = Field(default=None, description="Criteria used to diagnose or classify "
+                                           "MAS (e.g. 2016 EULAR/ACR/PRINTO classification criteria)")
+    refractory_definition: str | None = Field(default=None, description="How the source defines refractory MAS")
+    response: str | None = Field(default=None, description="Criteria used to grade response (CR, PR, NR)")
+
+
 class SourceRecord(BaseModel):
     """Everything ``data/sources/<id>/source.yaml`` holds."""
 
@@ -87,6 +98,9 @@ class SourceRecord(BaseModel):
     summary: str = Field(min_length=10, description="One or two sentences a reader sees on the landing page")
     bibliography: Bibliography
     extraction: Extraction
+    criteria: Criteria = Field(default_factory=Criteria,
+                               description="Definitions the source states (MAS classification, refractoriness, "
+                               "response); leave a field out when the source does not give it")
     notes: str | None = None
 
     @field_validator("id")
