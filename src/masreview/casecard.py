@@ -359,6 +359,44 @@ def missing_fields(src: SourceData) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["where", "what", "missing", "rows"])
 
 
+_LAB_MEASURES = [m for m in vocab.OBSERVATION_MEASURES if vocab.OBSERVATION_MEASURES[m][1] not in (None, "mg/kg/day")]
+
+
+def missing_topics(src: SourceData, drug: str = "ruxolitinib") -> list[str]:
+    """The gaps of :func:`missing_fields` in a reader's words, most important first.
+
+    Laboratory values (no lab measure observed), dates (no phase or event date), body weight, the dose of
+    ``drug`` (rows of it without a dose), and the criteria left empty in source.yaml.
+    """
+    miss = missing_fields(src)
+    where = set(miss["where"].str.split(":").str[0] + ":" + miss["where"].str.split(":").str[1].str.strip())
+    out = []
+    obs = src["observations"]
+    if not obs["measure"].isin(_LAB_MEASURES).any():
+        out.append("laboratory values")
+    elif any(m not in set(obs["measure"]) for m in _LAB_MEASURES):
+        out.append("some laboratory values (" + ", ".join(vocab.label(vocab.OBSERVATION_MEASURES, m) for m in
+                                                        _LAB_MEASURES if m not in set(obs["measure"])) + ")")
+    dated = src["phases"]["start_date"].notna().any() or src["phases"]["end_date"].notna().any()
+    if not dated and src["events"]["time"].isna().all():
+        out.append("dates or times")
+    elif {"phases.csv:start_date", "phases.csv:end_date"} & where:
+        out.append("some dates")
+    if "patients.csv:weight_kg" in where:
+        out.append("body weight")
+    t = src["treatments"]
+    rows = t[t["drug"] == drug]
+    k = int(rows["dose"].isna().sum())
+    if k:
+        out.append(f"a {drug} dose ({k} of {len(rows)} {drug} row{'s' if len(rows) != 1 else ''}: "
+                   + "; ".join(str(n) for n in rows[rows["dose"].isna()]["note"].fillna(rows["treatment_id"])) + ")")
+    crit = [name.replace("_", " ").replace("mas ", "MAS ") for name in schema.Criteria.model_fields
+            if getattr(src.record.criteria, name) is None]
+    if crit:
+        out.append("the criteria used (" + ", ".join(crit) + ")")
+    return out
+
+
 # --- a source beside another -------------------------------------------------------------------------------
 
 
