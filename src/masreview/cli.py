@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
+from . import paths, vocab
 from .loading import DataValidationError, load_dataset
 
 
@@ -25,12 +25,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_source(args: argparse.Namespace) -> int:
+    from .contribute import ContributeError, new_source
+
+    root = Path(args.root).resolve() if args.root else paths.repo_root()
+    try:
+        created = new_source(root, args.source_id, args.design, population=args.population, cohort=args.cohort)
+    except ContributeError as e:
+        print(f"new-source: {e}", file=sys.stderr)
+        return 2
+    print(f"Created source {args.source_id} ({args.design}):")
+    for p in created:
+        print(f"  {p.relative_to(root)}")
+    print("Next: replace every TODO in these files (the loader refuses any left), then run\n"
+          "  python -m masreview validate\n  make book")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m masreview", description=__doc__.splitlines()[0])
     p.add_argument("--root", help="repository root (default: the one this package is installed from)")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check every file under data/ and the links between them")
     v.set_defaults(func=cmd_validate)
+    n = sub.add_parser("new-source", help="create the data folder, chapter, citation stub and table-of-contents "
+                                          "entry of a newly published source (never overwrites)")
+    n.add_argument("source_id", help="firstauthor-year-shortname, lowercase (e.g. chen-2026-pediatr-rheumatol)")
+    n.add_argument("--design", required=True, choices=list(vocab.DESIGNS))
+    n.add_argument("--population", choices=list(vocab.POPULATIONS), help="adult, paediatric or mixed")
+    n.add_argument("--cohort", help="an existing cohort id, when the source reports patients already in the review")
+    n.set_defaults(func=cmd_new_source)
     return p
 
 

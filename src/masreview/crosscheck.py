@@ -50,6 +50,9 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
         key = r.bibliography.bibtex_key
         if key not in bib:
             issues.append(Issue(rel, f"bibtex_key '{key}' has no entry in references.bib", column="bibliography.bibtex_key"))
+        elif "TODO" in bib[key]:
+            issues.append(Issue("references.bib", f"entry '{key}' still holds the template placeholder TODO: "
+                                                  "fill author, title, journal, year and doi"))
         if r.bibliography.doi:
             doi = r.bibliography.doi.lower()
             if doi in dois:

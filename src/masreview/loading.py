@@ -21,6 +21,9 @@ from pydantic import BaseModel, ValidationError
 from . import paths, schema, vocab
 from .schema import TABLES, TableSpec
 
+#: The word templates use for what a contributor must fill in; refused anywhere in data/.
+PLACEHOLDER = "TODO"
+
 # --- errors ---------------------------------------------------------------------------------------
 
 
@@ -181,10 +184,16 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
         if c.required and c.name not in header:
             issues.append(Issue(rel, f"the required column is missing ({c.help})", column=c.name))
     good_rows, lines = [], []
+    placeholder_cells: set[tuple[int, str]] = set()
     for line, cells in records:
         if len(cells) != len(header):
             issues.append(Issue(rel, f"has {len(cells)} cells, the header has {len(header)}", line=line))
             continue
+        for name, cell in zip(header, cells):
+            if PLACEHOLDER in cell:
+                placeholder_cells.add((line, name))
+                issues.append(Issue(rel, f"still holds the template placeholder {PLACEHOLDER}: replace it", line=line,
+                                    column=name))
         good_rows.append([cell.strip() for cell in cells])
         lines.append(line)
     if len(issues) > n_before and any(i.line in (None, 1) or i.column in dupes for i in issues[n_before:]):
@@ -201,7 +210,7 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
         df = schema.pandera_schema(spec).validate(df, lazy=True)
     except pandera.errors.SchemaErrors as err:
         fc = err.failure_cases
-        seen = set()
+        seen, failed_columns = set(), set()
         for _, r in fc.iterrows():
             col = r["column"] if isinstance(r["column"], str) else None
             idx = r["index"]
@@ -214,6 +223,10 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
             else:
                 msg = f"expected {check}; got '{r['failure_case']}'"
             key = (line, col, msg)
+            if line is not None:
+                failed_columns.add(col)
+            if (line, col) in placeholder_cells or (line is None and col in failed_columns):
+                continue  # already reported: a placeholder, or a check that failed only because coercion did
             if key not in seen:
                 seen.add(key)
                 issues.append(Issue(rel, msg, line=line, column=col))
@@ -366,6 +379,22 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
                 walk(v, prefix + (i,))
 
     walk(node, ())
+
+    def placeholders(n, prefix):
+        if isinstance(n, yaml.ScalarNode) and PLACEHOLDER in str(n.value):
+            issues.append(Issue(rel, f"still holds the template placeholder {PLACEHOLDER}: replace it",
+                                line=n.start_mark.line + 1, column=".".join(str(p) for p in prefix) or None))
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                placeholders(v, prefix + (k.value,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                placeholders(v, prefix + (i,))
+
+    n_before = len(issues)
+    placeholders(node, ())
+    if len(issues) > n_before:
+        return None
     return data, lines
 
 

@@ -67,3 +67,41 @@ def sources_overview(ds: Dataset, included_only: bool = True) -> pd.DataFrame:
             "status": r.status,
         })
     return pd.DataFrame(rows)
+
+
+def source_card(src: SourceData):
+    """The record of a source as a two-column table: citation, design, population, cohort, extraction."""
+    from .book import Link, html_table
+
+    r = src.record
+    rows = [
+        ("Citation", full_citation(src)),
+        ("Link", Link(source_url(src), source_url(src))),
+        ("Design", vocab.DESIGNS[r.design]),
+        ("Population", vocab.POPULATIONS[r.population]),
+        ("Underlying diseases", ", ".join(vocab.DISEASES[d] for d in r.underlying_diseases)),
+        ("Cohort", r.cohort_id),
+        ("Summary", r.summary),
+        ("Extracted", f"{r.extraction.date.isoformat()} by {r.extraction.by}, from {r.extraction.from_text}"),
+    ]
+    if r.notes:
+        rows.append(("Notes", r.notes))
+    return html_table([{"Field": k, "Value": v} for k, v in rows], caption=f"The source: {short_citation(src)}")
+
+
+def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFrame:
+    """Counts of sex and underlying disease among a group's patient rows, with how the rows are known."""
+    p = src["patients"]
+    p = p[p["group"] == group]
+    rows = []
+    for column, vocabulary, label in (("sex", vocab.SEXES, "Sex"), ("disease", vocab.DISEASES, "Underlying disease")):
+        for code, name in vocabulary.items():
+            sel = p[p[column] == code]
+            if len(sel):
+                rows.append({"characteristic": label, "category": name, "patients": len(sel),
+                             "of": len(p), "origin of rows": ", ".join(sorted(set(sel["origin"])))})
+        unknown = p[p[column].isna()]
+        if len(unknown):
+            rows.append({"characteristic": label, "category": "not reported", "patients": len(unknown),
+                         "of": len(p), "origin of rows": ", ".join(sorted(set(unknown["origin"])))})
+    return pd.DataFrame(rows)
