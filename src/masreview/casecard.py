@@ -82,11 +82,11 @@ def _patient(src: SourceData, patient_id: str | None) -> pd.Series:
 
 def _dose_phrase(r: pd.Series) -> str:
     parts = [f"{_num(r['dose'])} {r['dose_unit']}" if pd.notna(r["dose"]) else "dose not reported"]
-    if not _is_missing(r["frequency"]):
-        parts.append(vocab.FREQUENCIES[r["frequency"]].lower())
+    if not _is_missing(r["frequency"]) and r["frequency"] != "pulse":  # pulses are named with the drug
+        parts[0] += " " + vocab.FREQUENCIES[r["frequency"]].lower()
     if not _is_missing(r["route"]):
         parts.append(vocab.ROUTES[r["route"]].lower())
-    return " ".join(parts[:2]) + (", " + parts[2] if len(parts) > 2 else "")
+    return ", ".join(parts)
 
 
 def _drug_phrase(r: pd.Series) -> str:

@@ -173,19 +173,20 @@ def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str |
         tooltip[1:1] = [alt.Tooltip("start:N", title="First day"), alt.Tooltip("end:N", title="Day after the last")]
         description = (f"Gantt chart of {len(d)} phases on a calendar axis, from {d['start'].iloc[0]} "
                        f"to the end of the last phase; every phase has reported dates.")
-        base = alt.Chart(d, title=alt.Title(title, subtitle="Phases in order; bars span the reported dates"),
-                         description=description)
+        base = alt.Chart(d)
+        heading = alt.Title(title, subtitle="Phases in order; bars span the reported dates")
         bars = base.mark_bar(stroke="#333", strokeWidth=1, height=22).encode(
             x=alt.X("start:T", title="Date"), x2="end:T", y=y, color=color, tooltip=tooltip)
         text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="end:T", y=y, text="length_text:N")
-        return (bars + text).properties(width=width, height=alt.Step(44))
+        return alt.layer(bars, text, title=heading, description=description).properties(
+            width=width, height=alt.Step(44))
     description = (f"{len(d)} phases in order from top to bottom. Bars start at zero and are to scale in "
                    f"{unit}s where the source states a length; {n_unknown} phase"
                    f"{'s' if n_unknown != 1 else ''} without a reported length "
                    f"{'are' if n_unknown != 1 else 'is'} drawn as dashed empty boxes across the axis.")
-    base = alt.Chart(d, title=alt.Title(title, subtitle=f"Phases in order; known lengths to scale ({unit}s), "
-                                                        "dashed boxes: length not reported"),
-                     description=description)
+    base = alt.Chart(d)
+    heading = alt.Title(title, subtitle=f"Phases in order; known lengths to scale ({unit}s), "
+                                        "dashed boxes: length not reported")
     x = alt.X("x0:Q", title=f"Length of the phase ({unit}s)", scale=alt.Scale(nice=False))
     known = base.transform_filter(alt.datum.length_status != "unknown").mark_bar(
         stroke="#1f5f8b", strokeWidth=1, height=22).encode(x=x, x2="x1:Q", y=y, color=color, tooltip=tooltip)
@@ -197,4 +198,5 @@ def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str |
     unknown_text = base.transform_filter(alt.datum.length_status == "unknown").transform_calculate(
         mid="datum.x1 / 2").mark_text(fontSize=11, fontStyle="italic", color="#555").encode(
         x="mid:Q", y=y, text=alt.value("length not reported"))
-    return (unknown + known + unknown_text + known_text).properties(width=width, height=alt.Step(44))
+    return alt.layer(unknown, known, unknown_text, known_text, title=heading, description=description).properties(
+        width=width, height=alt.Step(44))
