@@ -508,7 +508,10 @@ def source_profile(src: SourceData, group: str = "ruxolitinib") -> dict[str, str
         for _, x in _measures(src, measure, group).iterrows():
             name = word or (vocab.label(vocab.EVENTS, x["category"]) if x["category"] in vocab.EVENTS
                             else str(x["category"]))
-            out.append(f"{name} {_printed(x)}{_at(x)}")
+            if measure == "recurrence" and x["numerator"] == 0 and pd.isna(x["denominator"]):
+                out.append(f"no recurrence{_at(x)}")
+            else:
+                out.append(f"{name} {_printed(x)}{_at(x)}")
     prof["Outcome"] = "; ".join(out) or NOT_REPORTED
 
     ev = src["events"]

@@ -112,7 +112,7 @@ def test_side_by_side_from_both_sources(ds):
     assert wu["Prior therapy"] == "methylprednisolone (pulses, 3 rounds); cyclosporine; tocilizumab"
     assert wu["Ruxolitinib"] == "10 mg twice daily; for about 3 months"
     assert wu["Glucocorticoids"] == "tapered (doses not reported)"
-    assert wu["Outcome"] == "recurrence 0" and wu["Follow-up"] == "not reported"
+    assert wu["Outcome"] == "no recurrence" and wu["Follow-up"] == "not reported"
 
 
 # --- every stated Wu number is reproduced, and a drifting row is caught ---------------------------------------
