@@ -1,0 +1,58 @@
+"""What's new (from data/changelog.yaml) and how to cite (from CITATION.cff and references.bib)."""
+
+from __future__ import annotations
+
+import masreview
+from masreview import living, paths
+from masreview.loading import load_dataset
+
+from _synthesis_fixture import add_fixture_case, copy_repo
+
+
+def test_citation_cff_read_by_code():
+    cff = living.read_citation()
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == "MIT"
+    assert str(cff["version"]) == masreview.__version__
+    assert str(cff["date-released"]) == "2026-11-22"
+    assert [a["name"] for a in cff["authors"]] == ["The masreview contributors"]
+    text = living.review_citation(cff)
+    assert text.startswith("The masreview contributors. Ruxolitinib for refractory macrophage activation syndrome")
+    assert "Version 0.1.0, released 2026-11-22." in text
+    bib = living.review_bibtex(cff)
+    assert bib.startswith("@misc{masreview,") and "{{The masreview contributors}}" in bib and "2026" in bib
+
+
+def test_every_included_source_has_its_bibtex_entry():
+    ds = load_dataset(paths.repo_root())
+    entries = living.source_bibtex(ds)
+    assert {sid for sid, _, _ in entries} == {s.id for s in ds.included()}
+    for sid, _, entry in entries:
+        key = ds.source(sid).record.bibliography.bibtex_key
+        assert entry.startswith("@") and key in entry.splitlines()[0] and entry.endswith("}")
+
+
+def test_whats_new_rows_per_update(tmp_path):
+    root = copy_repo(tmp_path)
+    add_fixture_case(root)
+    ds = load_dataset(root)
+    rows = living.whats_new_rows(ds)
+    assert [r["date"] for r in rows][:2] == ["2026-12-01", "2026-11-22"]  # newest first
+    newest, first = rows[0], rows[-1]
+    assert newest["added"] == ["doe-2026-test-case"]
+    assert (newest["headline"]["cohorts"], newest["headline"]["patients"]) == (3, 22)
+    assert (first["headline"]["cohorts"], first["headline"]["patients"]) == (2, 21)
+    assert "patients counted once: 21 \u2192 22" in newest["changes"]
+    assert "reports: 0 \u2192 3" in first["changes"]
+    html = living.whats_new_html(ds)
+    assert 'href="doe-2026-test-case.html"' in html and "2026-12-01" in html
+    assert html.index("2026-12-01") < html.index("2026-11-22")
+    assert living.unlogged_sources(ds) == []
+
+
+def test_unlogged_source_is_reported(tmp_path):
+    root = copy_repo(tmp_path)
+    add_fixture_case(root)
+    log = root / "data" / "changelog.yaml"
+    text = log.read_text(encoding="utf-8")
+    log.write_text(text[: text.index("- date: 2026-12-01")], encoding="utf-8")
+    assert living.unlogged_sources(load_dataset(root)) == ["doe-2026-test-case"]

@@ -1,0 +1,236 @@
+"""Synthesis: a new source shows up everywhere with the expected numbers; a second report adds no patients.
+
+Expected pooled values are computed here by hand from the DerSimonian-Laird formulas (numpy only), not
+by calling the code under test, and a few are checked against values worked out on paper.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from _synthesis_fixture import REPO, add_fixture_case, add_second_report, copy_repo
+
+from masreview import synthesis as syn
+from masreview.loading import load_dataset
+
+# Facts the published abstracts state (independently known): Li et al. 19/20 alive, 6/20 CR and 10/20 PR at
+# week 8; the Wu et al. case: one child, alive, response not graded.
+LI = dict(survival=(19, 20), cr=(6, 20), overall=(16, 20))
+
+
+# --- hand-computed DerSimonian-Laird --------------------------------------------------------------
+
+
+def dl_by_hand(events, totals):
+    """(percent, low, high, tau2, I2 percent) from the textbook formulas, 0.5 added to 0/all-event cohorts."""
+    x = np.array(events, float)
+    n = np.array(totals, float)
+    fix = (x == 0) | (x == n)
+    x, n = x + 0.5 * fix, n + 1.0 * fix
+    y = np.log(x / (n - x))
+    v = 1 / x + 1 / (n - x)
+    w = 1 / v
+    mu_fe = (w * y).sum() / w.sum()
+    q = (w * (y - mu_fe) ** 2).sum()
+    df = len(y) - 1
+    c = w.sum() - (w ** 2).sum() / w.sum()
+    tau2 = max(0.0, (q - df) / c)
+    wr = 1 / (v + tau2)
+    mu = (wr * y).sum() / wr.sum()
+    se = math.sqrt(1 / wr.sum())
+    expit = lambda t: 100 / (1 + math.exp(-t))  # noqa: E731
+    i2 = 100 * max(0.0, (q - df) / q) if q > 0 else 0.0
+    return expit(mu), expit(mu - 1.959964 * se), expit(mu + 1.959964 * se), tau2, i2
+
+
+def test_hand_formula_matches_paper_values():
+    # Worked on paper: CR Li 6/20 with a 1/1 case -> Q = 1.3036, C = 0.6885, tau2 = 0.4409, pooled 37.8%.
+    pct, low, high, tau2, i2 = dl_by_hand([6, 1], [20, 1])
+    assert round(tau2, 3) == 0.441 and round(pct, 1) == 37.8 and round(i2, 1) == 23.3
+    # Two cohorts of 1/1 each: identical logits (0.5 correction) -> 75% exactly, no heterogeneity.
+    pct, *_ = dl_by_hand([1, 1], [1, 1])
+    assert pct == pytest.approx(75.0)
+
+
+# --- the repository as it is ----------------------------------------------------------------------
+
+
+def test_repository_cohorts_counted_once():
+    ds = load_dataset(REPO)
+    ct = syn.cohorts_table(ds).set_index("cohort_id")
+    assert ct.loc["renji-rd-mas-ruxolitinib", "primary_source"] == "li-2025-front-immunol"
+    assert ct.loc["renji-rd-mas-ruxolitinib", "treated"] == 20
+    f = syn.flow_counts(ds)
+    assert (f.cohorts, f.patients, f.second_reports) == (2, 21, 1)
+
+
+def test_repository_outcomes_and_pool():
+    ds = load_dataset(REPO)
+    oc = syn.cohort_outcomes(ds).set_index(["cohort_id", "outcome"])
+    li = "renji-rd-mas-ruxolitinib"
+    for outcome, key in (("survival", "survival"), ("complete-response", "cr"), ("overall-response", "overall")):
+        assert (oc.loc[(li, outcome), "events"], oc.loc[(li, outcome), "total"]) == LI[key]
+    assert oc.loc[(li, "complete-response"), "timepoint"] == "week 8"
+    assert oc.loc[(li, "survival"), "basis"] == "patient rows (reconstructed)"
+    # Exact interval of 19/20 (Clopper-Pearson): 75.1 to 99.9.
+    assert round(oc.loc[(li, "survival"), "ci_low"], 1) == 75.1 and round(oc.loc[(li, "survival"), "ci_high"], 1) == 99.9
+    case = "zju-sjia-mas-case"
+    assert (oc.loc[(case, "survival"), "events"], oc.loc[(case, "survival"), "total"]) == (1, 1)
+    assert not oc.loc[(case, "complete-response"), "assessable"]  # no response state: never a CR by default
+    pooled = syn.pooled_results(syn.cohort_outcomes(ds))
+    exp = dl_by_hand([19, 1], [20, 1])
+    p = pooled["survival"]
+    assert p.k == 2 and p.percent == pytest.approx(exp[0], abs=1e-6)
+    assert p.ci_low == pytest.approx(exp[1], abs=1e-4) and p.ci_high == pytest.approx(exp[2], abs=1e-4)
+    assert round(p.percent, 1) == 91.8 and p.tau2 == 0 and p.i2 == 0
+    assert p.corrected == ("zju-sjia-mas-case",)
+    assert not pooled["complete-response"].pooled and pooled["complete-response"].k == 1
+
+
+def test_adult_disease_outcomes_are_not_cross_tabulated():
+    ds = load_dataset(REPO)
+    table, left_out = syn.subgroup_disease(ds)
+    assert "renji-rd-mas-ruxolitinib" in left_out  # reconstructed rows: no disease-level outcomes
+    assert set(table["Subgroup"]) <= {"Systemic juvenile idiopathic arthritis"}
+
+
+# --- a new source in a temporary copy ------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_case(tmp_path):
+    root = copy_repo(tmp_path)
+    add_fixture_case(root)
+    return load_dataset(root)
+
+
+def test_new_source_in_evidence_table(with_case):
+    rows = {r["source_id"]: r for r in syn.evidence_rows(with_case)}
+    r = rows["doe-2026-test-case"]
+    assert r["primary"] and r["n"] == 1 and r["population"] == "Children"
+    assert r["response"] == "week 4: CR 1/1 (100%)"
+    assert r["dose"] == "5 mg twice daily, oral"
+    html = syn.evidence_table_html(with_case)
+    assert 'href="doe-2026-test-case.html"' in html and "Doe and Roe 2026, Journal of Tests" in html
+    assert "<td>22</td>" in html  # patients counted once in the footer
+
+
+def test_new_source_changes_pooled_numbers(with_case):
+    oc = syn.cohort_outcomes(with_case)
+    pooled = syn.pooled_results(oc)
+    # Survival: Li 19/20, Wu 1/1, fixture 1/1.
+    exp = dl_by_hand([19, 1, 1], [20, 1, 1])
+    assert pooled["survival"].k == 3
+    assert pooled["survival"].percent == pytest.approx(exp[0], abs=1e-6)
+    assert round(pooled["survival"].percent, 1) == 89.4  # worked on paper: expit(2.1301) = 0.8939
+    # Complete response: Li 6/20 and the fixture 1/1 (Wu not assessable) -> tau2 > 0 here.
+    exp = dl_by_hand([6, 1], [20, 1])
+    p = pooled["complete-response"]
+    assert p.k == 2 and p.percent == pytest.approx(exp[0], abs=1e-6)
+    assert p.ci_low == pytest.approx(exp[1], abs=1e-4) and p.ci_high == pytest.approx(exp[2], abs=1e-4)
+    assert p.tau2 == pytest.approx(exp[3], abs=1e-9) and p.i2 == pytest.approx(exp[4], abs=1e-9)
+    # Overall response: Li 16/20 and the fixture 1/1.
+    exp = dl_by_hand([16, 1], [20, 1])
+    assert pooled["overall-response"].percent == pytest.approx(exp[0], abs=1e-6)
+    assert sum(pooled["survival"].weights.values()) == pytest.approx(1.0)
+
+
+def test_new_source_in_flow_and_subgroups(with_case):
+    f = syn.flow_counts(with_case)
+    assert (f.identified, f.screened, f.excluded, f.included_reports, f.second_reports, f.cohorts, f.patients) == \
+        (4, 4, 0, 4, 1, 3, 22)
+    assert "Independent cohorts in the synthesis: 3" in syn.flow_html(f)
+    pop = syn.subgroup_population(syn.cohort_outcomes(with_case))
+    children = pop[(pop["Subgroup"] == "Children") & (pop["Outcome"] == syn.OUTCOMES["survival"])].iloc[0]
+    assert children["Events/patients"] == "2/2" and children["% (95% CI)"].startswith("pooled 75.0 ")
+    disease, left_out = syn.subgroup_disease(with_case)
+    sjia = disease[(disease["Subgroup"] == "Systemic juvenile idiopathic arthritis")
+                   & (disease["Outcome"] == syn.OUTCOMES["complete-response"])].iloc[0]
+    assert sjia["Events/patients"] == "1/1" and sjia["Cohorts (assessable/all)"] == "1/2"
+    assert left_out == ["renji-rd-mas-ruxolitinib"]
+
+
+def test_headline_and_subset(with_case):
+    before = syn.headline(syn.subset(with_case, ["li-2025-front-immunol", "li-2025-acr-abstract-1179",
+                                                 "wu-2025-j-clin-pediatr"]))
+    after = syn.headline(with_case)
+    assert (before["cohorts"], before["patients"]) == (2, 21)
+    assert (after["cohorts"], after["patients"]) == (3, 22)
+    assert after["complete-response"].startswith("37.8% pooled")
+    # Without its primary source a cohort is represented by its other report.
+    only_acr = syn.subset(with_case, ["li-2025-acr-abstract-1179"])
+    assert only_acr.cohorts["renji-rd-mas-ruxolitinib"].primary_source == "li-2025-acr-abstract-1179"
+    assert syn.headline(syn.subset(with_case, []))["survival"] == "no data"
+
+
+def test_cohort_label_is_escaped(tmp_path):
+    root = copy_repo(tmp_path)
+    add_fixture_case(root, label="<script>alert(1)</script> & co")
+    html = syn.evidence_table_html(load_dataset(root))
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+# --- a second report of an existing cohort ------------------------------------------------------------
+
+
+def test_second_report_does_not_double_patients(tmp_path):
+    root = copy_repo(tmp_path)
+    add_second_report(root)
+    ds = load_dataset(root)
+    assert "li-2026-second-report" in ds.sources
+    f = syn.flow_counts(ds)
+    assert (f.included_reports, f.second_reports, f.cohorts, f.patients) == (4, 2, 2, 21)
+    ct = syn.cohorts_table(ds).set_index("cohort_id")
+    assert ct.loc["renji-rd-mas-ruxolitinib", "reports"][0] == "li-2025-front-immunol"
+    assert "li-2026-second-report" in ct.loc["renji-rd-mas-ruxolitinib", "reports"]
+    oc = syn.cohort_outcomes(ds)
+    assert int(oc[oc["outcome"] == "survival"]["total"].sum()) == 21
+    p = syn.pooled_results(oc)["survival"]
+    assert p.k == 2 and p.percent == pytest.approx(dl_by_hand([19, 1], [20, 1])[0], abs=1e-6)
+    rows = [r for r in syn.evidence_rows(ds) if r["source_id"] == "li-2026-second-report"]
+    assert rows and not rows[0]["primary"]
+    html = syn.evidence_table_html(ds)
+    assert "3 reports of the same patients, counted once" in html and "(20, same patients)" in html
+
+
+def test_excluded_report_counted_in_flow_only(tmp_path):
+    root = copy_repo(tmp_path)
+    add_fixture_case(root)
+    path = root / "data" / "sources" / "doe-2026-test-case" / "source.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "status: included", "status: excluded\nexclusion_reason: MAS not refractory to standard treatment"),
+        encoding="utf-8")
+    ds = load_dataset(root)
+    f = syn.flow_counts(ds)
+    assert (f.identified, f.excluded, f.included_reports, f.cohorts, f.patients) == (4, 1, 3, 2, 21)
+    assert f.exclusion_reasons == {"MAS not refractory to standard treatment": 1}
+    assert "doe-2026-test-case" not in {r["source_id"] for r in syn.evidence_rows(ds)}
+
+
+# --- pooling edge cases -----------------------------------------------------------------------------------
+
+
+def test_pool_needs_two_cohorts():
+    p = syn.pool_proportions([6], [20], ["a"])
+    assert not p.pooled and p.k == 1 and "fewer than two" in p.note
+    assert "nothing is pooled" in syn.pooling_caveat(1)
+    assert "arithmetic" in syn.pooling_caveat(2, 1) and "One of them has 1 patient." in syn.pooling_caveat(2, 1)
+
+
+def test_continuity_correction_only_for_zero_or_all_events():
+    y, v, corrected = syn.logit_effects([0, 5, 10], [10, 10, 10])
+    assert list(corrected) == [True, False, True]
+    assert y[1] == 0 and v[1] == pytest.approx(0.4)
+    assert y[0] == pytest.approx(math.log(0.5 / 10.5)) and y[2] == pytest.approx(math.log(10.5 / 0.5))
+
+
+def test_forest_chart_has_title_and_rows():
+    ds = load_dataset(REPO)
+    oc = syn.cohort_outcomes(ds)
+    pooled = syn.pooled_results(oc)
+    data = syn.forest_data(oc, pooled)
+    assert len(data[data["kind"].str.startswith("pooled")]) == 1  # only survival has two cohorts
+    spec = syn.forest_chart(oc, pooled).to_dict()
+    assert spec["title"]["text"] and spec["description"]
