@@ -341,8 +341,8 @@ def km_chart(curves: pd.DataFrame, table: pd.DataFrame, printed: float, decimals
     labels = table.assign(label=_p_label(table, printed, decimals))[[*ScenarioGrid.PARAMETERS, "label"]]
     text = alt.Chart(labels).transform_filter(scen_filter).mark_text(align="left", x=5, y=-8, fontSize=12).encode(
         text="label:N")
-    return alt.layer(lines, censor, text).add_params(*params.values()).properties(
-        width=600, height=300,
+    return alt.layer(lines, censor, text).add_params(*params.values()).configure_legend(orient="bottom").properties(
+        width=460, height=300,
         title=alt.Title("Survival under one scenario for the unpublished death times",
                         subtitle="Choose the scenario below; the published counts are fixed, the times are assumed"),
         description="Kaplan-Meier curves of the ruxolitinib group and the historical controls for the chosen scenario "
@@ -364,26 +364,32 @@ def p_distribution_chart(table: pd.DataFrame, printed: float, decimals: int) -> 
     half = 0.5 * 10 ** -decimals
     d = table.assign(consistent=np.where(ok, f"rounds to {printed:.{decimals}f}", f"does not round to {printed:.{decimals}f}"))
     sel = alt.selection_point(fields=["censoring"], bind="legend", name="censoringpick")
-    x = alt.X("p_lifelines:Q", title="Log-rank P (lifelines), log scale", scale=alt.Scale(type="log"))
+    lo = min(float(table["p_lifelines"].min()), printed) / 1.5
+    hi = max(float(table["p_lifelines"].max()), printed) * 1.5
+    x = alt.X("p_lifelines:Q", title="Log-rank P (lifelines), log scale",
+              scale=alt.Scale(type="log", domain=[lo, hi], nice=False))
     ticks = alt.Chart(d).mark_tick(thickness=2, size=14).encode(
         x=x, y=alt.Y("treated_death_week:O", title="Ruxolitinib death (week, scenario)"),
-        color=alt.Color("consistent:N", title="Log-rank P"),
-        shape=alt.Shape("censoring:N", title="Survivors' follow-up"),
-        opacity=alt.condition(sel, alt.value(0.9), alt.value(0.1)),
+        color=alt.Color("censoring:N", title="Survivors' follow-up (click to highlight)",
+                        legend=alt.Legend(orient="bottom")),
+        opacity=alt.condition(sel, alt.value(0.9), alt.value(0.08)),
         tooltip=[alt.Tooltip("scenario:Q"), alt.Tooltip("treated_death_week:Q", title="Ruxolitinib death (week)"),
                  alt.Tooltip("control_first_death_week:Q", title="First control death (week)"),
                  alt.Tooltip("control_last_death_week:Q", title="Last control death (week)"),
                  alt.Tooltip("follow_up_weeks:Q", title="Follow-up (weeks)"),
                  alt.Tooltip("censoring:N", title="Survivors' follow-up"),
-                 alt.Tooltip("p_lifelines:Q", title="Log-rank P", format=".4f")]).add_params(sel)
+                 alt.Tooltip("p_lifelines:Q", title="Log-rank P", format=".4f"),
+                 alt.Tooltip("consistent:N", title="Published P")]).add_params(sel)
     band = alt.Chart(pd.DataFrame({"lo": [printed - half], "hi": [printed + half]})).mark_rect(
-        opacity=0.15, color="grey").encode(x="lo:Q", x2="hi:Q")
+        opacity=0.25, color="grey").encode(x=alt.X("lo:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
+                                           x2="hi:Q")
     rule = alt.Chart(pd.DataFrame({"p": [printed], "text": [f"published P = {printed:.{decimals}f}"]}))
     return alt.layer(band, rule.mark_rule(strokeDash=[4, 3]).encode(x="p:Q"),
                      rule.mark_text(align="left", dx=4, y=-6).encode(x="p:Q", text="text:N"), ticks).properties(
-        width=600, height=260,
+        width=460, height=260,
         title=alt.Title("Log-rank P over all scenarios for the unpublished death times",
-                        subtitle="Grey band: values that print as the published P; click the legend to pick a follow-up pattern"),
+                        subtitle=["Grey band: values that print as the published P.",
+                                  "Click a legend entry to highlight one follow-up pattern."]),
         description="Each tick is one scenario of death and follow-up times; position is its log-rank P, rows are the "
                     "week of the ruxolitinib death. The dashed line and band mark the published P.")
 
