@@ -309,7 +309,7 @@ def _row_name(table: str, r: pd.Series) -> str:
     if table == "treatments":
         return f"{r['drug']} [{r['treatment_id']}]"
     if table == "phases":
-        return f"{int(r['order'])}. {r['label']}"
+        return f"{int(r['order'])}. {r['phase_id']}"
     if table == "events":
         return f"{r['event']} ({r['patient_id']})"
     return str(r["patient_id"])

@@ -125,7 +125,7 @@ def timeline_data(ph: pd.DataFrame, patient_id: str | None = None) -> tuple[pd.D
     d = ph[ph["patient_id"] == patient_id].sort_values("order").copy()
     if d.empty:
         raise ValueError(f"no phases for patient '{patient_id}'")
-    d["phase"] = ["\n".join(textwrap.wrap(f"{int(o)}. {lab}", 48)) for o, lab in zip(d["order"], d["label"])]
+    d["phase"] = ["\n".join(textwrap.wrap(f"{int(o)}. {lab}", 36)) for o, lab in zip(d["order"], d["label"])]
     d["how_known"] = d["length_status"].map(LENGTH_STATUS)
     dated = d["start_date"].notna().all() and d["end_date"].notna().all()
     unit = "day" if dated else _chart_unit(d["days"])
@@ -144,7 +144,7 @@ def timeline_data(ph: pd.DataFrame, patient_id: str | None = None) -> tuple[pd.D
 
 
 def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str | None = None,
-                   width: int = 560) -> alt.LayerChart:
+                   width: int = 330) -> alt.LayerChart:
     """Phases of one patient in order (top to bottom).
 
     Known lengths are to scale (stated: solid; approximate: lighter with "about" in the label); unknown
@@ -162,8 +162,8 @@ def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str |
                                              for s in statuses]),
                       legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeColor="#555", labelLimit=400))
     y = alt.Y("phase:N", sort=order, title=None,
-              axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=330, labelFontSize=11,
-                            labelAlign="left", labelPadding=320))
+              axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=240, labelFontSize=11,
+                            labelAlign="left", labelPadding=232))
     tooltip = [alt.Tooltip("label:N", title="Phase"), alt.Tooltip("length_text:N", title="Length"),
                alt.Tooltip("drugs:N", title="Drugs"), alt.Tooltip("locator:N", title="Stated in")]
     patient = patient_id or str(ph["patient_id"].iloc[0])
