@@ -387,7 +387,7 @@ def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.Da
         p = pooled[r.outcome]
         rows.append({
             "Outcome": OUTCOMES[r.outcome],
-            "Cohort": r.cohort,
+            "Cohort": r.cohort_id,
             "Population": vocab.POPULATIONS[r.population],
             "Events/assessable": f"{r.events}/{r.total}" if r.assessable else "not assessable",
             "% (exact 95% CI)": f"{r.percent:.1f} ({r.ci_low:.1f} to {r.ci_high:.1f})" if r.assessable else "",
@@ -428,7 +428,7 @@ def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
     data = forest_data(outcomes, pooled)
     kinds = ["cohort (exact 95% CI)", "pooled (random effects, 95% CI)"]
     kind_sel = alt.selection_point(fields=["kind"], bind="legend")
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(  # no data of its own: each facet gets its outcome's rows
         y=alt.Y("row:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
                 axis=alt.Axis(labelLimit=320)),
         opacity=alt.condition(kind_sel, alt.value(1.0), alt.value(0.2)),
@@ -768,7 +768,7 @@ def evidence_rows(ds: Dataset) -> list[dict]:
     return rows
 
 
-EVIDENCE_COLUMNS = ["Report", "Design", "Population", "Underlying diseases", "Treated (n)", "Ruxolitinib dose",
+EVIDENCE_COLUMNS = ["Report: design, population, underlying diseases", "Treated (n)", "Ruxolitinib dose",
                     "Response", "Survival", "Adverse events", "Follow-up"]
 
 
@@ -785,28 +785,30 @@ def evidence_table_html(ds: Dataset, chapter_prefix: str = "") -> str:
         first = group.iloc[0]
         nrep = len(group)
         body.append(f'<tbody><tr><th scope="rowgroup" colspan="{len(EVIDENCE_COLUMNS)}" '
-                    f'style="text-align:left">Cohort: {e(first["cohort"])}'
+                    f'style="text-align:left">Cohort {e(cid)}: {e(first["cohort"])}'
                     f'{" (" + str(nrep) + " reports of the same patients, counted once)" if nrep > 1 else ""}'
                     "</th></tr>")
         for _, r in group.iterrows():
             report = (f'<a href="{e(chapter_prefix + r["source_id"] + ".html", quote=True)}">{e(r["citation"])}</a>'
-                      f' (<a href="{e(r["url"], quote=True)}">publication</a>)')
+                      f' (<a href="{e(r["url"], quote=True)}">publication</a>)<br>{e(r["design"])}; '
+                      f'{e(r["population"]).lower()}; {e(r["diseases"])}')
             if not r["primary"]:
                 report += "<br><em>further report of this cohort: its patients are not added again</em>"
             n = "" if r["n"] is None or pd.isna(r["n"]) else str(int(r["n"]))
             n_cell = n if r["primary"] else (f"({n}, same patients)" if n else "")
-            cells = [report] + [e(str(r[k])) for k in ("design", "population", "diseases")] + [n_cell] + \
+            cells = [report, n_cell] + \
                 [e(str(r[k])) for k in ("dose", "response", "survival", "adverse events", "follow-up")]
             body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         body.append("</tbody>")
     f = flow_counts(ds)
-    foot = (f'<tfoot><tr><th scope="row" colspan="4" style="text-align:left">Patients counted once '
+    foot = (f'<tfoot><tr><th scope="row" style="text-align:left">Patients counted once '
             f'({f.cohorts} cohort{"s" if f.cohorts != 1 else ""}, {f.included_reports} report'
             f'{"s" if f.included_reports != 1 else ""})</th><td>{f.patients}</td>'
-            f'<td colspan="{len(EVIDENCE_COLUMNS) - 5}"></td></tr></tfoot>')
+            f'<td colspan="{len(EVIDENCE_COLUMNS) - 2}"></td></tr></tfoot>')
     caption = ("Evidence table of the included reports, generated from data/sources: numbers as the reports "
                "print them. Reports of the same cohort are grouped; the total counts each cohort once.")
-    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table masreview-evidence">'
+    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table masreview-evidence" '
+            f'style="font-size:0.85em">'
             f"<caption>{e(caption)}</caption><thead><tr>{head}</tr></thead>{''.join(body)}{foot}</table></div>")
 
 
