@@ -47,6 +47,8 @@ def unlogged_sources(ds: Dataset) -> list[str]:
 
 def headline_changes(before: dict, after: dict) -> str:
     """'cohorts 0 -> 2; patients counted once 0 -> 21; ...' (only what changed)."""
+    if not before.get("reports"):
+        return "first headline numbers of the review"
     parts = []
     for key, label in HEADLINE_LABELS.items():
         if before.get(key) != after.get(key):

@@ -19,7 +19,7 @@ def short_citation(src: SourceData) -> str:
 def full_citation(src: SourceData) -> str:
     """Vancouver-style citation text (no markup)."""
     b = src.record.bibliography
-    authors = ", ".join(b.authors[:6]) + (", et al." if len(b.authors) > 6 else "")
+    authors = ", ".join(b.authors[:6]) + (", et al" if len(b.authors) > 6 else "")  # ". " follows
     where = b.journal + f" {b.year}"
     if b.volume:
         where += f";{b.volume}"
