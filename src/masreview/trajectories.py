@@ -141,7 +141,8 @@ class DeathFact:
     source: str = ""
 
     def describe(self) -> str:
-        text = f"{self.deaths} patient{'s' if self.deaths != 1 else ''} die during follow-up (week unknown)"
+        text = (f"{self.deaths} patient{'s' if self.deaths != 1 else ''} "
+                f"{'die' if self.deaths != 1 else 'dies'} during follow-up (week unknown)")
         return text + ("; NR at every assessment before death" if self.never_responded else "")
 
 
@@ -315,8 +316,7 @@ class _Programme:
                             and (a[0], b[0]) not in listed:
                         self._add({i: 1.0}, 0, 0)
 
-    def _matrix(self, extra: list[tuple[dict[int, float], float, float]] = ()):
-        rows = self.rows + list(extra)
+    def _matrix(self, rows: list[tuple[dict[int, float], float, float]]):
         M = lil_matrix((len(rows), self.nvar))
         lo, hi = np.empty(len(rows)), np.empty(len(rows))
         for r, (coef, a, b) in enumerate(rows):
@@ -330,7 +330,10 @@ class _Programme:
         c = np.zeros(self.nvar)
         for j, v in objective.items():
             c[j] = v if sense == "min" else -v
-        res = milp(c, constraints=self._matrix(extra), integrality=np.ones(self.nvar),
+        if not hasattr(self, "_base"):
+            self._base = self._matrix(self.rows)  # built once, shared by every solve
+        constraints = [self._base] + ([self._matrix(list(extra))] if extra else [])
+        res = milp(c, constraints=constraints, integrality=np.ones(self.nvar),
                    bounds=Bounds(0, self.facts.n), options={"presolve": True})
         if res.status == 2 or res.x is None:
             raise InfeasibleFacts(f"no trajectory satisfies the facts with assumptions: {self.assumptions.describe()}")
@@ -902,7 +905,7 @@ def weekly_chart(counts: pd.DataFrame, ranges: dict[str, pd.DataFrame], status: 
     labels = alt.Chart(pd.DataFrame([{"week": w, "text": "reported"} for w, s in status.items() if s == "reported"])
                        ).mark_text(dy=-8, fontSize=11).encode(x=x, y=alt.value(0), text="text:N")
     return alt.layer(bars, rule, lo_tick, hi_tick, labels).add_params(choice).properties(
-        width=560, height=320,
+        width=460, height=320,
         title=alt.Title("Response at each weekly assessment",
                         subtitle=["Bars: one reconstruction (fewest changes, each as late as possible); "
                                   "faded weeks are not stated",
@@ -910,7 +913,8 @@ def weekly_chart(counts: pd.DataFrame, ranges: dict[str, pd.DataFrame], status: 
         description="Stacked bars of complete remission, partial remission, no response and death at weeks 1 to 8 "
                     "for the 20 treated patients, from one reconstruction. Weeks 1 and 8 are stated in the abstract. "
                     "Black whiskers show the range of each cumulative boundary consistent with the stated facts, "
-                    "under the assumption set chosen in the dropdown.")
+                    "under the assumption set chosen in the dropdown.").configure_legend(
+        orient="bottom", direction="horizontal")
 
 
 def _sigmoid_band(x0: float, x1: float, a0: float, a1: float, b0: float, b1: float, k: int = 16) -> list[tuple]:
@@ -976,13 +980,13 @@ def flow_chart(moves: pd.DataFrame, counts: pd.DataFrame, n: int, gap: float = 0
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("week:O"), alt.Tooltip("label:N", title="State"), alt.Tooltip("patients:Q")])
     return alt.layer(link, node).add_params(pick).properties(
-        width=620, height=320,
+        width=500, height=320,
         title=alt.Title("Moves between weekly assessments (one reconstruction)",
-                        subtitle="Band width = patients; only the moves into weeks 2 and 3 and the week-1 and week-8 "
-                                 "counts are stated: the other moves are the rule's choice"),
+                        subtitle=["Band width = patients. Stated: the week-1 and week-8 counts and some moves into",
+                                  "weeks 2 and 3; every other move is the reconstruction rule's choice"]),
         description="Alluvial chart of the reconstructed weekly response states: columns of complete remission, "
                     "partial remission, no response and death at each week, with bands for the patients moving "
-                    "between consecutive assessments.")
+                    "between consecutive assessments.").configure_legend(orient="bottom", direction="horizontal")
 
 
 def week_slider_chart(ranges: dict[str, pd.DataFrame], counts: pd.DataFrame, facts: Facts):
@@ -1020,12 +1024,12 @@ def week_slider_chart(ranges: dict[str, pd.DataFrame], counts: pd.DataFrame, fac
         x="reconstruction:Q", y=y, tooltip=tips)
     text = base.mark_text(align="left", dx=6, fontSize=11).encode(x="max:Q", y=y, yOffset=yo, text="range:N")
     return alt.layer(bar, point_lo, dot, text).add_params(week).properties(
-        width=520, height=260,
+        width=440, height=260,
         title=alt.Title("What the abstract allows at one week (move the slider)",
                         subtitle="Bars: fewest to most patients possible in each state; diamond: the reconstruction"),
         description="For the week chosen with the slider, horizontal bars give the smallest and largest number of "
                     "patients possible in each response state under the two assumption sets; a diamond marks the "
-                    "reconstruction.")
+                    "reconstruction.").configure_legend(orient="bottom", direction="horizontal")
 
 
 def cumulative_chart(ranges: dict[str, pd.DataFrame], n: int):
@@ -1049,13 +1053,14 @@ def cumulative_chart(ranges: dict[str, pd.DataFrame], n: int):
             x=x, y="max:Q", color=color,
             tooltip=[alt.Tooltip("week:Q"), alt.Tooltip("assumptions:N"), alt.Tooltip("range:N", title="Patients")])
         half = alt.Chart(pd.DataFrame({"y": [n / 2]})).mark_rule(strokeDash=[4, 3], color="grey").encode(y="y:Q")
-        panels.append(alt.layer(band, edge, half).properties(width=260, height=220, title=what))
+        panels.append(alt.layer(band, edge, half).properties(width=220, height=220, title=what))
     return alt.hconcat(*panels).properties(
         title=alt.Title("Time to first response and to CR, as far as the facts allow",
                         subtitle="Bands: fewest to most patients who had reached it by each week; dashed: half the "
                                  "cohort (the median)"),
         description="Cumulative number of patients who had a first response (left) or a first complete remission "
-                    "(right) by each week, as ranges consistent with the stated facts under two assumption sets.")
+                    "(right) by each week, as ranges consistent with the stated facts under two assumption sets."
+    ).configure_legend(orient="bottom", direction="horizontal")
 
 
 # --- JupyterLab explorer ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ assumption sets.
 
 from __future__ import annotations
 
+import html
 import random
 from pathlib import Path
 
@@ -217,6 +218,14 @@ def test_acr_reconstruction_is_in_the_range_and_fits_every_fact(acr_facts, acr_r
     assert check["holds"].all(), check
 
 
+def test_acr_death_in_window_fixes_week_8_only():
+    f = tr.Facts(n=20, weeks=(7, 8), counts=(tr.CountFact(8, ("NR", "dead"), "==", 4),),
+                 death=tr.DeathFact(1, True))
+    r = tr.feasible_ranges(f, tr.Assumptions(death_in_window=True), quantities=("NR", "dead"))
+    assert tr.range_phrase(r, 8, "dead") == "1" and tr.range_phrase(r, 8, "NR") == "3"
+    assert tr.range_phrase(r, 7, "dead") == "0 to 1"
+
+
 def test_acr_death_after_window_is_also_a_valid_reconstruction(acr_facts):
     res = tr.reconstruct(acr_facts, tr.ASSUMPTIONS["no relapse"], tr.Rule(death_week=None))
     assert res["counts"]["dead"].sum() == 0 and res["counts"].set_index("week").loc[8, "NR"] == 4
@@ -241,3 +250,32 @@ def test_assign_paths_order():
     paths_ = [("NR", "dead"), ("NR", "PR"), ("PR", "CR"), ("NR", "NR")]
     out = tr.assign_paths(paths_, ["A", "B", "C", "D"], dying_ids=["D"], dying_paths=1)
     assert out == {"A": ("PR", "CR"), "B": ("NR", "PR"), "C": ("NR", "NR"), "D": ("NR", "dead")}
+
+
+def test_explorer_switches_change_the_ranges(acr_facts):
+    box = tr.explorer(acr_facts)
+    assert "no relapse" in box.table.value and "3-6" in box.table.value
+    box.checks["no_relapse"].value = False
+    assert "none beyond the stated facts" in box.table.value and "0-19" in box.table.value
+    assert box.table.value == "<pre>" + html.escape(tr.explore_text(acr_facts, tr.Assumptions())) + "</pre>"
+
+
+def test_charts_build_with_titles_and_descriptions(acr_facts, acr_ranges):
+    src = load_dataset().source(ACR)
+    table = tr.paths_from_observations(src["observations"])
+    counts, moves = tr.counts_from_paths(table), tr.moves_from_paths(table)
+    status = tr.week_status(acr_facts, acr_ranges["no assumption"])
+    assert status == {1: "reported", 2: "partly described", 3: "partly described", 4: "not described",
+                      5: "not described", 6: "not described", 7: "not described", 8: "reported"}
+    charts = [tr.weekly_chart(counts, acr_ranges, status, 20), tr.flow_chart(moves, counts, 20),
+              tr.week_slider_chart(acr_ranges, counts, acr_facts), tr.cumulative_chart(acr_ranges, 20)]
+    for c in charts:
+        spec = c.to_dict()
+        assert spec["title"] and spec["description"]
+    params = [p["name"] for c in charts for p in c.to_dict().get("params", [])]
+    assert {"assumptions", "week", "follow"} <= set(params)
+    # the flow bands carry exactly the reconstructed moves
+    flow = charts[1].to_dict()
+    links = {(d["into week"], d["move"], d["patients"]) for ds_ in flow["datasets"].values() for d in ds_
+             if "move" in d}
+    assert (3, "PR -> CR", 2) in links and (3, "NR -> PR", 1) in links and (8, "NR -> dead", 1) in links
