@@ -1,0 +1,58 @@
+# Living review: build, test and edit.
+#   make book      validate data/, then build the website into _build/html (executes changed chapters;
+#                  fails on invalid data before any page is written, and on any warning)
+#   make test      clean build, then unit tests, nbval notebooks and browser tests in one pytest run
+#   make lab       JupyterLab on the repository; chapters/*.md open as notebooks (jupytext)
+#   make clean     remove _build (site and execution cache)
+#   make bench     timings (tests/bench.py)
+#   make chromium  install Debian's chromium for the browser tests, if missing
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := book
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BOOTSTRAP_PYTHON := $(shell command -v python3.11 || command -v python3)
+CHROMIUM := /usr/bin/chromium
+# JupyterLab reads this file for every user of this environment; nothing goes to ~/.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+.PHONY: book clean lab chromium test bench venv
+
+venv: $(STAMP)
+
+# Reinstalled whenever the pins or the package metadata are newer than the stamp.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+book: $(STAMP)
+	$(PY) -m masreview --root "$(CURDIR)" validate
+	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
+	@echo "$(CURDIR)/_build/html/index.html"
+
+clean:
+	rm -rf _build
+
+# The venv's own python3 kernel (ipykernel in $(VENV)); no kernel is installed anywhere else.
+lab: $(STAMP)
+	mkdir -p $(dir $(LAB_OVERRIDES))
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_OVERRIDES)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.ip=127.0.0.1
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+test: $(STAMP) chromium
+	rm -rf _build
+	$(MAKE) book
+	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg
+
+bench: $(STAMP)
+	$(PY) tests/bench.py
