@@ -163,6 +163,14 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
 
+def list_words(values, last: str = "or") -> str:
+    """'1, 2 or 3' (numbers without trailing zeros); 'none' for an empty list."""
+    items = [_fmt(v) for v in values]
+    if not items:
+        return "none"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
 def death_times(k: int, first: float, last: float) -> np.ndarray:
     """``k`` death times evenly spaced from ``first`` to ``last`` (all at ``first`` when k = 1)."""
     return np.linspace(first, last, k) if k > 1 else np.full(k, float(first))
@@ -242,6 +250,17 @@ def consistent_values(table: pd.DataFrame, printed: float, decimals: int) -> dic
     """Parameter values that occur among the consistent scenarios (empty lists when none is)."""
     sub = table[consistent(table, printed, decimals)]
     return {p: sorted(sub[p].unique().tolist()) for p in ScenarioGrid.PARAMETERS}
+
+
+def consistency_sentence(table: pd.DataFrame, printed: float, decimals: int, grid: ScenarioGrid) -> str:
+    """Where the consistent scenarios put the treated death, in one sentence for the prose."""
+    weeks = consistent_values(table, printed, decimals)["treated_death_week"]
+    if not weeks:
+        return "No scenario of the grid gives it."
+    never = [w for w in grid.treated_death_week if w not in weeks]
+    tail = (f"; none with the death at week {list_words(never)} does." if never
+            else "; every week of the grid appears among them.")
+    return f"Those scenarios put the ruxolitinib death at week {list_words(weeks)}{tail}"
 
 
 # --- Kaplan-Meier ----------------------------------------------------------------------------------------

@@ -179,3 +179,20 @@ def test_scenario_summary_outside_grid(small_table):
     values = dict(treated_death_week=99, control_first_death_week=1, control_last_death_week=4, follow_up_weeks=26,
                   censoring="end")
     assert sv.scenario_summary(small_table, values, 0.011, 3).startswith("not in the grid")
+
+
+def test_list_words():
+    assert sv.list_words([1, 2.0, 16]) == "1, 2 or 16"
+    assert sv.list_words([3]) == "3"
+    assert sv.list_words([], "and") == "none"
+    assert sv.list_words(["end", "staggered"], "and") == "end and staggered"
+
+
+def test_consistency_sentence(small_table):
+    t = small_table.assign(p_lifelines=0.02)
+    assert sv.consistency_sentence(t, 0.011, 3, SMALL) == "No scenario of the grid gives it."
+    t.loc[t["treated_death_week"] == 4, "p_lifelines"] = 0.011
+    assert sv.consistency_sentence(t, 0.011, 3, SMALL) == \
+        "Those scenarios put the ruxolitinib death at week 4; none with the death at week 1 or 16 does."
+    t["p_lifelines"] = 0.011
+    assert sv.consistency_sentence(t, 0.011, 3, SMALL).endswith("every week of the grid appears among them.")
