@@ -422,41 +422,49 @@ def forest_data(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFra
 
 
 def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
-    """Altair forest plot: one panel per outcome, cohorts with exact CIs, pooled rows as diamonds."""
+    """Altair forest plot: one panel per outcome, cohorts with exact CIs, pooled rows as diamonds.
+
+    Panels are concatenated (not faceted) so that each has only its own rows; tooltips give the numbers.
+    """
     import altair as alt
 
     data = forest_data(outcomes, pooled)
     kinds = ["cohort (exact 95% CI)", "pooled (random effects, 95% CI)"]
-    kind_sel = alt.selection_point(fields=["kind"], bind="legend")
-    base = alt.Chart().encode(  # no data of its own: each facet gets its outcome's rows
-        y=alt.Y("row:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
-                axis=alt.Axis(labelLimit=320)),
-        opacity=alt.condition(kind_sel, alt.value(1.0), alt.value(0.2)),
-        tooltip=[alt.Tooltip("label:N", title="cohort"), alt.Tooltip("percent:Q", format=".1f", title="%"),
-                 alt.Tooltip("low:Q", format=".1f", title="95% CI low"),
-                 alt.Tooltip("high:Q", format=".1f", title="95% CI high"), alt.Tooltip("kind:N")],
-    )
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#1f4e79", "#b35806"]), title=None)
     scale = alt.Scale(domain=[0, 100])
-    rule = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=scale, title="Percent of patients"),
-                                               x2="high:Q", color=alt.Color("kind:N", scale=alt.Scale(domain=kinds,
-                                               range=["#1f4e79", "#b35806"]), title=None))
-    point = base.mark_point(filled=True, size=90).encode(
-        x=alt.X("percent:Q", scale=scale),
-        shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["square", "diamond"]), title=None),
-        color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#1f4e79", "#b35806"]), title=None),
-    )
-    layered = alt.layer(rule, point).properties(width=420).add_params(kind_sel)
-    return layered.facet(
-        row=alt.Row("outcome:N", title=None, sort=list(OUTCOMES.values()), header=alt.Header(labelAngle=0,
-                                                                                          labelAlign="left")),
-        data=data,
+    panels = []
+    labels = list(OUTCOMES.values())
+    for n, label in enumerate(labels):
+        rows = data[data["outcome"] == label]
+        if not len(rows):
+            continue
+        base = alt.Chart(rows).encode(
+            y=alt.Y("row:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
+                    axis=alt.Axis(labelLimit=320)),
+            tooltip=[alt.Tooltip("label:N", title="cohort"), alt.Tooltip("percent:Q", format=".1f", title="%"),
+                     alt.Tooltip("low:Q", format=".1f", title="95% CI low"),
+                     alt.Tooltip("high:Q", format=".1f", title="95% CI high"), alt.Tooltip("kind:N", title="row")],
+        )
+        last = n == len(labels) - 1 or not any(len(data[data["outcome"] == later]) for later in labels[n + 1:])
+        x_axis = alt.Axis(title="Percent of patients" if last else None, labels=last)
+        rule = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=scale, axis=x_axis), x2="high:Q",
+                                                    color=colour)
+        point = base.mark_point(filled=True, size=90, opacity=1).encode(
+            x=alt.X("percent:Q", scale=scale, axis=x_axis),
+            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["square", "diamond"]), title=None),
+            color=colour,
+        )
+        panels.append(alt.layer(rule, point).properties(width=420, title=alt.Title(label, anchor="start",
+                                                                                    fontSize=12)))
+    return alt.vconcat(
+        *panels,
         title=alt.Title("Proportions per independent cohort and pooled",
                         subtitle="Squares: cohorts with exact 95% intervals; diamonds: random-effects pooled "
-                                 "estimate (only with two or more cohorts). Click the legend to highlight."),
+                                 "estimate (only with two or more cohorts)."),
         description=("Forest plot of overall response, complete response and survival: for each independent "
                      "cohort its proportion with an exact 95% confidence interval, and where two or more cohorts "
                      "report the outcome a DerSimonian-Laird random-effects pooled proportion."),
-    ).resolve_scale(y="independent")
+    ).resolve_scale(color="shared", shape="shared")
 
 
 # ---------------------------------------------------------------------------------------------------
