@@ -57,9 +57,13 @@ def marginal_table(src, group: str, columns: dict[str, dict]) -> pd.DataFrame:
 
 
 def marginal_chart(table: pd.DataFrame, title: str, description: str) -> alt.Chart:
-    """Horizontal bars, one per category, grouped by characteristic (order kept from the table)."""
+    """Horizontal bars, one per category, grouped by characteristic (order kept from the table).
+
+    The values are appended to ``description`` so that screen readers get the numbers.
+    """
     d = table.assign(order=range(len(table)))
-    return alt.Chart(d, title=title, description=description).mark_bar().encode(
+    values = "; ".join(f"{r.characteristic}, {r.category}: {r.n}" for r in table.itertuples())
+    return alt.Chart(d, title=title, description=f"{description} Values: {values}.").mark_bar().encode(
         y=alt.Y("category:N", title=None, sort=alt.EncodingSortField("order")),
         x=alt.X("n:Q", title="Patients", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("characteristic:N", title="Characteristic"),
@@ -100,7 +104,7 @@ def proportion_display(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def proportion_chart(rows: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
-    """Point estimate with its exact 95% interval, one row per category."""
+    """Point estimate with its exact 95% interval, one row per category (values appended to the description)."""
     d = rows.assign(order=range(len(rows)), pct=100 * rows["estimate"], lo=100 * rows["cp_low"],
                     hi=100 * rows["cp_high"], nN=[f"{k}/{n}" for k, n in zip(rows["k"], rows["n"])])
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"))
@@ -110,7 +114,10 @@ def proportion_chart(rows: pd.DataFrame, title: str, description: str) -> alt.La
                alt.Tooltip("hi:Q", title="upper", format=".1f")]
     bars = alt.Chart(d).mark_rule(strokeWidth=2).encode(y=y, x=x, x2="hi:Q", tooltip=tooltip)
     pts = alt.Chart(d).mark_point(filled=True, size=70).encode(y=y, x="pct:Q", tooltip=tooltip)
-    return alt.layer(bars, pts).properties(width=420, height=alt.Step(30), title=title, description=description)
+    values = "; ".join(f"{r.label}: {r.k} of {r.n} ({100 * r.estimate:.0f}%, {100 * r.cp_low:.1f} to {100 * r.cp_high:.1f})"
+                       for r in rows.itertuples())
+    return alt.layer(bars, pts).properties(width=420, height=alt.Step(30), title=title,
+                                           description=f"{description} Values: {values}.")
 
 
 def reported_medians(src, measure: str, group: str) -> pd.DataFrame:

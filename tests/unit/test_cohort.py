@@ -49,13 +49,15 @@ def test_proportion_display_and_chart():
     d = cohort.proportion_display(rows)
     assert d.iloc[0].tolist() == ["Complete remission", "6/20", 30.0, "11.9 to 54.3", "14.5 to 51.9"]
     spec = cohort.proportion_chart(rows, "t", "d").to_dict()
-    assert spec["title"] == "t" and spec["description"] == "d"
+    assert spec["title"] == "t"
+    assert spec["description"] == "d Values: Complete remission: 6 of 20 (30%, 11.9 to 54.3)."
 
 
 def test_marginal_chart(src):
     t = cohort.marginal_table(src, "ruxolitinib", {"sex": vocab.SEXES})
     spec = cohort.marginal_chart(t, "Sex", "Bars").to_dict()
-    assert spec["description"] == "Bars" and spec["mark"]["type"] == "bar"
+    assert spec["description"] == "Bars Values: Sex, Female: 17; Sex, Male: 3."
+    assert spec["mark"]["type"] == "bar"
 
 
 def test_reported_medians_and_relative_change(src):
