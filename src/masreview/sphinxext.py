@@ -13,7 +13,8 @@ the code cells only, so editing a CSV under ``data/`` or a module under ``src/``
 serve old outputs. Each executable MyST chapter therefore depends on:
 
 * every ``*.py`` file of the ``masreview`` package (the code the chapter imports);
-* the ``*.yaml`` files at the top of ``data/`` (cohorts, changelog);
+* the ``*.yaml`` files at the top of ``data/`` (cohorts, changelog) and ``references.bib`` (the
+  loader cross-checks every source's BibTeX key against it);
 * the source folders it names in its front matter, ``data/sources/<id>/``::
 
       ---
@@ -96,9 +97,10 @@ def input_files(inputs: tuple[str, ...] | None, docname: str) -> dict[str, Path]
         for f in sorted(root.glob(pattern)):
             rel = f.relative_to(root)
             if f.is_file() and not any(part.startswith((".", "__pycache__")) for part in rel.parts):
-                files[f"{label}/{rel.as_posix()}"] = f
+                files[(Path(label) / rel).as_posix()] = f
 
     add(_PACKAGE_DIR, "src/masreview", "**/*.py")
+    add(paths.repo_root(), "", "references.bib")
     if inputs is None:
         add(data, "data", "**/*")
     else:
