@@ -54,7 +54,7 @@ def test_a_wrong_number_on_a_page_is_caught(site_dir, tmp_path):
     doc = f"chapters/{pn.LI}"
     build = tmp_path / "_build"
     shutil.copytree(BUILD / "jupyter_execute", build / "jupyter_execute")
-    (build / "html" / "chapters").mkdir(parents=True)
+    shutil.copytree(BUILD / "html", build / "html", ignore=shutil.ignore_patterns("_static", "_vendor", "_sources"))
     roles, _ = pn.page_roles(BUILD, sc.REPO, doc)
     where = [i for i, (_, key, _) in enumerate(roles) if key == "li_surv_rux_k"][0]
     page = sc.BeautifulSoup((BUILD / "html" / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
