@@ -8,11 +8,13 @@ single error anywhere means no dataset at all.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import yaml
@@ -110,9 +112,19 @@ class Dataset:
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(path.resolve().relative_to(_resolved(root)))
     except ValueError:
         return str(path)
+
+
+def _resolved(root: Path) -> Path:
+    root = Path(root)
+    return _resolved_absolute(root) if root.is_absolute() else root.resolve()
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved_absolute(root: Path) -> Path:
+    return root.resolve()  # resolved once per load, not once per file
 
 
 def _decode(path: Path, rel: str, issues: list[Issue]) -> str | None:
@@ -164,8 +176,36 @@ _PANDERA_WORDS = {
 }
 
 
+@dataclass
+class _ParsedTable:
+    """A CSV table read and checked cell by cell, waiting for its schema validation."""
+
+    spec: TableSpec
+    rel: str
+    columns: dict[str, list]  # the spec's columns in order: stripped cells, None when empty or absent
+    lines: list[int]
+    placeholder_cells: set
+    had_issues: bool  # cell-level issues already reported (placeholders)
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """The cells as a frame of strings; empty cells and absent optional columns are missing values."""
+        return pd.DataFrame({name: pd.array(cells, dtype="string") for name, cells in self.columns.items()},
+                            index=pd.RangeIndex(len(self.lines)))
+
+
 def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> pd.DataFrame | None:
     """Read and validate one CSV table; append issues; return the typed frame or None."""
+    n_before = len(issues)
+    parsed = _parse_table(path, spec, root, issues)
+    if parsed is None:
+        return None
+    df = _validate_table(parsed, issues)
+    return df if len(issues) == n_before else None
+
+
+def _parse_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> _ParsedTable | None:
+    """Read one CSV table and check its header and cells; None when there is nothing to validate."""
     rel = _rel(path, root)
     parsed = read_csv_rows(path, rel, issues)
     if parsed is None:
@@ -201,13 +241,19 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
     if not good_rows:
         issues.append(Issue(rel, "has a header but no rows (delete the file if the source has none)"))
         return None
-    df = pd.DataFrame(good_rows, columns=header, dtype="string").replace("", pd.NA)
-    for c in spec.columns:  # optional columns absent from the file are added empty
-        if c.name not in df.columns:
-            df[c.name] = pd.Series(pd.NA, index=df.index, dtype="string")
-    df = df[[c.name for c in spec.columns]]
+    # Empty cells are missing values; optional columns absent from the file are added empty.
+    position = {h: j for j, h in enumerate(header)}
+    columns = {c.name: [row[position[c.name]] or None for row in good_rows] if c.name in position
+               else [None] * len(good_rows) for c in spec.columns}
+    return _ParsedTable(spec, rel, columns, lines, placeholder_cells, len(issues) > n_before)
+
+
+def _validate_table(t: _ParsedTable, issues: list[Issue]) -> pd.DataFrame | None:
+    """Validate one parsed table with its pandera schema, then the rules across cells of a row."""
+    spec, rel, lines, placeholder_cells = t.spec, t.rel, t.lines, t.placeholder_cells
+    n_before = len(issues)
     try:
-        df = schema.pandera_schema(spec).validate(df, lazy=True)
+        df = _pandera_schema(spec).validate(t.df, lazy=True)
     except pandera.errors.SchemaErrors as err:
         fc = err.failure_cases
         seen, failed_columns = set(), set()
@@ -234,11 +280,79 @@ def read_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) -> 
                 seen.add(key)
                 issues.append(Issue(rel, msg, line=line, column=col))
         return None
-    df = df.reset_index(drop=True)
-    df.attrs["lines"] = lines
-    df.attrs["file"] = rel
-    _row_rules(df, spec, rel, issues)
-    return df if len(issues) == n_before else None
+    return _typed_table(df.reset_index(drop=True), t, issues, n_before)
+
+
+def _typed_table(df: pd.DataFrame, t: _ParsedTable, issues: list[Issue], n_before: int) -> pd.DataFrame | None:
+    df.attrs["lines"] = t.lines
+    df.attrs["file"] = t.rel
+    _row_rules(df, t.spec, t.rel, issues)
+    return df if len(issues) == n_before and not t.had_issues else None
+
+
+# pandera builds a schema object in milliseconds but validates a 10-row table in about 0.1 s whatever its
+# length; with hundreds of sources, per-file validation dominates. So schemas are built once, and the
+# tables of one kind from all sources are validated together (one pandera call per table kind). When that
+# joint validation fails, the tables it implicates are validated again one by one, so that every message
+# names its own file and line exactly as a per-file validation does.
+_SCHEMAS: dict[int, tuple[TableSpec, object]] = {}
+
+
+def _pandera_schema(spec: TableSpec):
+    hit = _SCHEMAS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _SCHEMAS[id(spec)] = (spec, schema.pandera_schema(spec))
+    return hit[1]
+
+
+def _validate_tables(tables: list[tuple[_ParsedTable, list[Issue]]]) -> list[pd.DataFrame | None]:
+    """Validate many parsed tables; each one's issues go to its own list. Same results as one by one."""
+    results: list[pd.DataFrame | None] = [None] * len(tables)
+    by_kind: dict[str, list[int]] = {}
+    for k, (t, _) in enumerate(tables):
+        by_kind.setdefault(t.spec.name, []).append(k)
+    for members in by_kind.values():
+        _validate_jointly(tables, members, results)
+    return results
+
+
+def _validate_jointly(tables, members: list[int], results: list) -> None:
+    spec = tables[members[0]][0].spec
+    # Dates are parsed with a format inferred from the first cell of the column: only per file.
+    if len(members) == 1 or any(c.kind == "date" for c in spec.columns):
+        for k in members:
+            t, own = tables[k]
+            results[k] = _validate_table(t, own)
+        return
+    parts = [tables[k][0] for k in members]
+    ends = np.cumsum([len(t.lines) for t in parts])
+    cells = {c.name: [v for t in parts for v in t.columns[c.name]] for c in spec.columns}
+    strings = pd.DataFrame({name: pd.array(v, dtype="string") for name, v in cells.items()},
+                           index=pd.RangeIndex(int(ends[-1])))
+    try:
+        joint = _pandera_schema(spec).validate(strings, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        rows = err.failure_cases["index"]
+        if rows.isna().any():
+            implicated = set(members)
+        else:
+            implicated = {members[int(np.searchsorted(ends, int(i), side="right"))] for i in rows}
+        for k in members:
+            if k in implicated:
+                t, own = tables[k]
+                results[k] = _validate_table(t, own)
+        rest = [k for k in members if k not in implicated]
+        if rest:
+            _validate_jointly(tables, rest, results)
+        return
+    _joint_row_rules(joint, spec, [tables[k] for k in members], ends)
+    start = 0
+    for k, end in zip(members, ends):
+        t, own = tables[k]
+        df = joint.iloc[start:end].reset_index(drop=True)
+        df.attrs = {"lines": t.lines, "file": t.rel}
+        results[k] = df if not own and not t.had_issues else None
+        start = end
 
 
 def known_sorted(spec: TableSpec) -> list[str]:
@@ -252,7 +366,37 @@ def _at(df: pd.DataFrame, i: int) -> int:
     return df.attrs["lines"][i]
 
 
-def _row_rules(df: pd.DataFrame, spec: TableSpec, rel: str, issues: list[Issue]) -> None:
+def _rows(df: pd.DataFrame):
+    """(index, {column: cell}) per row: the cells ``df.iterrows()`` gives, without building a Series each."""
+    columns = list(df.columns)
+    for i, values in zip(df.index, df.values):
+        yield i, dict(zip(columns, values))
+
+
+def _joint_row_rules(joint: pd.DataFrame, spec: TableSpec, tables, ends) -> None:
+    """:func:`_row_rules` of every table in ``joint`` (their rows one after the other, up to ``ends``),
+    each table's issues in its own list and in the same order."""
+    starts = [0, *ends[:-1]]
+    with_dups: set[int] = set()
+    if spec.key:
+        table_no = np.repeat(np.arange(len(tables)), np.diff([0, *ends]))
+        dup = joint[list(spec.key)].assign(_table=table_no).duplicated(["_table", *spec.key], keep="first")
+        with_dups = set(table_no[dup.to_numpy()])
+    rule = _RULES.get(spec.name)
+    values = joint.values if rule else None
+    columns = list(joint.columns)
+    for n, ((t, own), start, end) in enumerate(zip(tables, starts, ends)):
+        if n in with_dups:  # rare: the per-table code words the message (first occurrence)
+            part = joint.iloc[start:end].reset_index(drop=True)
+            part.attrs = {"lines": t.lines}
+            _row_rules(part, spec, t.rel, own, rules=False)
+        if rule:
+            for i in range(start, end):
+                for column, message in rule(dict(zip(columns, values[i]))):
+                    own.append(Issue(t.rel, message, line=t.lines[i - start], column=column))
+
+
+def _row_rules(df: pd.DataFrame, spec: TableSpec, rel: str, issues: list[Issue], rules: bool = True) -> None:
     """Rules that need more than one cell of a row, and duplicate keys."""
     if spec.key:
         dup = df.duplicated(list(spec.key), keep="first")
@@ -263,9 +407,9 @@ def _row_rules(df: pd.DataFrame, spec: TableSpec, rel: str, issues: list[Issue])
             issues.append(Issue(rel, f"duplicate {'/'.join(spec.key)} "
                                      f"'{'/'.join(str(df.at[i, k]) for k in spec.key)}'{where}",
                                 line=_at(df, i), column=spec.key[-1]))
-    rule = _RULES.get(spec.name)
+    rule = _RULES.get(spec.name) if rules else None
     if rule:
-        for i, row in df.iterrows():
+        for i, row in _rows(df):
             for column, message in rule(row):
                 issues.append(Issue(rel, message, line=_at(df, i), column=column))
 
@@ -352,6 +496,24 @@ class _SafeLineLoader(yaml.SafeLoader):
     """Safe loading only: python tags and other arbitrary objects are refused."""
 
 
+_FastSafeLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_and_construct(text: str):
+    """The node tree (with line marks) and the data of a YAML text, parsed once, by libyaml when present.
+
+    Safe loading only, as with :class:`_SafeLineLoader`; an invalid text raises, and is then parsed again
+    by the pure-Python loader so that messages stay the same with or without libyaml.
+    """
+    loader = (_FastSafeLoader or _SafeLineLoader)(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return node, data
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict] | None:
     """Parse YAML safely; return the data and a map from top-level key (and nested path) to line."""
     rel = _rel(path, root)
@@ -359,8 +521,13 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     if text is None:
         return None
     try:
-        node = yaml.compose(text, Loader=_SafeLineLoader)
-        data = yaml.load(text, Loader=_SafeLineLoader)
+        node, data = _compose_and_construct(text)
+    except yaml.YAMLError:
+        node = None  # parsed again below by the pure-Python loader, whose messages the errors quote
+    try:
+        if node is None:
+            node = yaml.compose(text, Loader=_SafeLineLoader)
+            data = yaml.load(text, Loader=_SafeLineLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         issues.append(Issue(rel, f"is not valid YAML: {e.problem or e}", line=mark.line + 1 if mark else None))
@@ -471,14 +638,38 @@ def _known_bibtex_keys(root: Path) -> set[str] | None:
     return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib.read_text(encoding="utf-8", errors="replace")))
 
 
+@dataclass
+class _SourceInProgress:
+    """A source folder read (record, header and cell checks), its tables not yet validated."""
+
+    folder: Path
+    record: schema.SourceRecord | None
+    meta_path: Path
+    issues: list[Issue]  # the record's and the folder's issues, in order
+    slots: list  # per table file, in TABLES order: [spec, parsed table or None, its issues, typed frame]
+    done: bool = False  # source.yaml is missing: nothing else is read
+
+
 def load_source(folder: Path, root: Path, issues: list[Issue]) -> SourceData | None:
     """Load one ``data/sources/<id>/`` folder; append its issues; None if anything is wrong."""
-    n_before = len(issues)
+    started = _start_source(folder, root)
+    _validate_sources([started])
+    return _finish_source(started, root, issues)
+
+
+def _validate_sources(started: list[_SourceInProgress]) -> None:
+    slots = [slot for s in started for slot in s.slots if slot[1] is not None]
+    for slot, df in zip(slots, _validate_tables([(slot[1], slot[2]) for slot in slots])):
+        slot[3] = df
+
+
+def _start_source(folder: Path, root: Path) -> _SourceInProgress:
+    issues: list[Issue] = []
     rel_folder = _rel(folder, root)
     meta_path = folder / "source.yaml"
     if not meta_path.exists():
         issues.append(Issue(rel_folder + "/source.yaml", "is missing: every source folder needs its record"))
-        return None
+        return _SourceInProgress(folder, None, meta_path, issues, [], done=True)
     record = read_model(meta_path, schema.SourceRecord, root, issues)
     if record is not None and record.id != folder.name:
         issues.append(Issue(_rel(meta_path, root), f"id '{record.id}' differs from the folder name '{folder.name}'",
@@ -487,16 +678,30 @@ def load_source(folder: Path, root: Path, issues: list[Issue]) -> SourceData | N
     for p in sorted(folder.iterdir()):
         if p.suffix.lower() in (".csv", ".tsv", ".xlsx") and p.name not in known_files:
             issues.append(Issue(_rel(p, root), "unknown table: expected one of " + ", ".join(known_files)))
-    tables: dict[str, pd.DataFrame] = {}
+    slots = []
     for spec in TABLES.values():
         path = folder / spec.file
         if path.exists():
-            df = read_table(path, spec, root, issues)
-            if df is not None:
-                tables[spec.name] = df
+            own: list[Issue] = []
+            slots.append([spec, _parse_table(path, spec, root, own), own, None])
         elif record is not None and spec.name in schema.TABLES_BY_DESIGN[record.design]:
-            issues.append(Issue(rel_folder + "/" + spec.file,
-                                f"is missing: a {record.design} needs {', '.join(schema.TABLES_BY_DESIGN[record.design])}"))
+            slots.append([spec, None, [Issue(rel_folder + "/" + spec.file, f"is missing: a {record.design} needs "
+                                             f"{', '.join(schema.TABLES_BY_DESIGN[record.design])}")], None])
+    return _SourceInProgress(folder, record, meta_path, issues, slots)
+
+
+def _finish_source(started: _SourceInProgress, root: Path, issues: list[Issue]) -> SourceData | None:
+    """Collect a started source's issues in file order; the loaded source, or None on any issue."""
+    n_before = len(issues)
+    issues.extend(started.issues)
+    if started.done:
+        return None
+    folder, record, meta_path = started.folder, started.record, started.meta_path
+    tables: dict[str, pd.DataFrame] = {}
+    for spec, _, own, df in started.slots:
+        issues.extend(own)
+        if df is not None:
+            tables[spec.name] = df
     if len(issues) > n_before:
         return None
     for spec in TABLES.values():
@@ -509,10 +714,16 @@ def load_source(folder: Path, root: Path, issues: list[Issue]) -> SourceData | N
     return SourceData(record=record, folder=folder, tables=tables, files=(_rel(meta_path, root), *files))
 
 
+_EMPTY: dict[int, tuple[TableSpec, pd.DataFrame]] = {}
+
+
 def _empty(spec: TableSpec) -> pd.DataFrame:
-    df = schema.pandera_schema(spec).coerce_dtype(pd.DataFrame({c.name: pd.Series([], dtype="string")
-                                                                for c in spec.columns}))
-    df.attrs["lines"] = []
+    hit = _EMPTY.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _EMPTY[id(spec)] = (spec, _pandera_schema(spec).coerce_dtype(
+            pd.DataFrame({c.name: pd.Series([], dtype="string") for c in spec.columns})))
+    df = hit[1].copy()
+    df.attrs = {"lines": []}
     return df
 
 
@@ -527,12 +738,12 @@ def _reference_rules(tables: dict[str, pd.DataFrame], issues: list[Issue]) -> No
                                     line=_at(df, i), column="patient_id"))
     phases = set(zip(tables["phases"]["patient_id"], tables["phases"]["phase_id"]))
     tr = tables["treatments"]
-    for i, r in tr.iterrows():
+    for i, r in _rows(tr):
         if pd.notna(r["phase_id"]) and (r["patient_id"], r["phase_id"]) not in phases:
             issues.append(Issue(tr.attrs.get("file", "treatments"), f"phase '{r['phase_id']}' is not defined in "
                                 f"phases.csv for patient '{r['patient_id']}'", line=_at(tr, i), column="phase_id"))
     ph = tables["phases"]
-    dup = ph.duplicated(["patient_id", "order"])
+    dup = ph.duplicated(["patient_id", "order"]) if len(ph) else []
     for i in ph.index[dup]:
         issues.append(Issue(ph.attrs.get("file", "phases"), f"order {ph.at[i, 'order']} is used twice for patient "
                             f"'{ph.at[i, 'patient_id']}'", line=_at(ph, i), column="order"))
@@ -561,11 +772,18 @@ def load_dataset(root: Path | None = None) -> Dataset:
     folders = sorted(p for p in src_dir.iterdir() if p.is_dir()) if src_dir.exists() else []
     if not folders:
         issues.append(Issue("data/sources", "holds no source folders"))
+    started: list[Issue | _SourceInProgress] = []
     for folder in folders:
         if not vocab.SOURCE_ID_RE.match(folder.name):
-            issues.append(Issue(_rel(folder, root), f"folder name is not a source id: expected {vocab.SOURCE_ID_HELP}"))
+            started.append(Issue(_rel(folder, root), f"folder name is not a source id: expected {vocab.SOURCE_ID_HELP}"))
             continue
-        s = load_source(folder, root, issues)
+        started.append(_start_source(folder, root))
+    _validate_sources([s for s in started if isinstance(s, _SourceInProgress)])
+    for entry in started:
+        if isinstance(entry, Issue):
+            issues.append(entry)
+            continue
+        s = _finish_source(entry, root, issues)
         if s is not None:
             sources[s.id] = s
     if not issues:
