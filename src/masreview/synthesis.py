@@ -99,31 +99,39 @@ def patient_outcomes(src: SourceData) -> pd.DataFrame:
     Columns: patient_id, disease, disease_origin, alive, survival_origin, response_state,
     response_origin, response_time (label of the main assessment, '' when none).
     """
+    # Plain Python over the columns (the synthesis calls this once per cohort, several times per page).
     p = src["patients"]
-    p = p[p["group"] == TREATED]
+    treated = [(pid, disease, origin) for pid, group, disease, origin in
+               zip(*(p[c].tolist() for c in ("patient_id", "group", "disease", "origin"))) if group == TREATED]
     ev = src["events"]
-    deaths = ev[ev["event"] == "death"].drop_duplicates("patient_id").set_index("patient_id")
+    deaths: dict = {}  # patient -> origin of their first death row
+    for pid, event, origin in zip(*(ev[c].tolist() for c in ("patient_id", "event", "origin"))):
+        if event == "death":
+            deaths.setdefault(pid, origin)
     obs = src["observations"]
-    obs = obs[(obs["measure"] == "response-state") & obs["patient_id"].isin(set(p["patient_id"]))].copy()
-    label, at = "", pd.DataFrame(columns=obs.columns)
-    if len(obs):
-        obs["days"] = [_days(t, u) for t, u in zip(obs["time"], obs["time_unit"])]
-        latest = obs["days"].max()
-        at = obs[(obs["days"] - latest).abs() < 1e-9].drop_duplicates("patient_id").set_index("patient_id")
+    ids = {pid for pid, _, _ in treated}
+    states = [(pid, _days(t, u), state, origin) for pid, t, u, measure, state, origin in
+              zip(*(obs[c].tolist() for c in ("patient_id", "time", "time_unit", "measure", "state", "origin")))
+              if measure == "response-state" and pid in ids]
+    label, at = "", {}  # at: patient -> (state, origin) of their first row at the main assessment
+    if states:
+        latest = max(days for _, days, _, _ in states)
+        for pid, days, state, origin in states:
+            if abs(days - latest) < 1e-9:
+                at.setdefault(pid, (state, origin))
         label = _timepoint_label(latest)
     rows = []
-    for _, r in p.iterrows():
-        pid = r["patient_id"]
-        dead = pid in deaths.index
-        state = at.at[pid, "state"] if pid in at.index else None
+    for pid, disease, origin in treated:
+        dead = pid in deaths
+        state = at[pid][0] if pid in at else None
         rows.append({
             "patient_id": pid,
-            "disease": r["disease"] if pd.notna(r["disease"]) else None,
-            "disease_origin": r["origin"],
+            "disease": disease if pd.notna(disease) else None,
+            "disease_origin": origin,
             "alive": not dead,
-            "survival_origin": deaths.at[pid, "origin"] if dead else r["origin"],
+            "survival_origin": deaths[pid] if dead else origin,
             "response_state": state,
-            "response_origin": at.at[pid, "origin"] if state is not None else None,
+            "response_origin": at[pid][1] if state is not None else None,
             "response_time": label if state is not None else "",
         })
     return pd.DataFrame(rows, columns=["patient_id", "disease", "disease_origin", "alive", "survival_origin",
