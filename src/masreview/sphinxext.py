@@ -24,6 +24,13 @@ serve old outputs. Each executable MyST chapter therefore depends on:
 
   or, without that declaration, everything under ``data/``.
 
+  A chapter that declares its inputs depends only on *its sources' parts* of the files all sources
+  share: their cohorts' entries in ``data/cohorts.yaml`` (and cohorts whose primary source they are),
+  the ``data/changelog.yaml`` entries naming them, and their entries in ``references.bib``. So adding
+  a source re-executes its own chapter and the pages that read all of ``data/`` (synthesis, landing
+  page, What's new...), not every source chapter. Such a chapter still validates the whole dataset as
+  it runs; a data error anywhere stops the build through the pages that read all of ``data/``.
+
 A ``source-read`` hook appends to the chapter a hidden code cell (tag ``remove-cell``) holding a hash
 of those files' relative paths and contents. When an input changes, the chapter's code changes, so
 myst-nb misses the cache and executes it again; an ``env-get-outdated`` hook tells Sphinx which
@@ -40,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +113,8 @@ def input_files(inputs: tuple[str, ...] | None, docname: str) -> dict[str, Path]
         add(data, "data", "**/*")
     else:
         add(data, "data", "*.yaml")
+        for shared in SHARED_FILES:  # only the declared sources' parts count (see shared_parts)
+            files.pop(shared, None)
         for source_id in inputs:
             folder = data / "sources" / source_id
             if not folder.is_dir():
@@ -116,12 +126,64 @@ def input_files(inputs: tuple[str, ...] | None, docname: str) -> dict[str, Path]
     return files
 
 
+#: Files every source has a part in (relative to the repository root).
+SHARED_FILES = ("data/cohorts.yaml", "data/changelog.yaml", "references.bib")
+
+
+def _yaml(path: Path):
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def shared_parts(inputs: tuple[str, ...]) -> bytes:
+    """The parts of :data:`SHARED_FILES` that concern the sources ``inputs``, as canonical bytes.
+
+    A file that cannot be read or parsed counts whole, so that nothing is ever missed.
+    """
+    import json
+
+    root = paths.repo_root()
+    records = {}
+    for source_id in inputs:
+        try:
+            records[source_id] = _yaml(root / "data" / "sources" / source_id / "source.yaml") or {}
+        except Exception:  # an unreadable record: the source folder is hashed anyway
+            records[source_id] = {}
+    cohort_ids = {r.get("cohort_id") for r in records.values() if isinstance(r, dict)}
+    keys = {(r.get("bibliography") or {}).get("bibtex_key") for r in records.values() if isinstance(r, dict)
+            and isinstance(r.get("bibliography"), dict)}
+    parts: dict[str, object] = {}
+    for name in SHARED_FILES:
+        path = root / name
+        if not path.is_file():
+            parts[name] = None
+            continue
+        try:
+            if name == "data/cohorts.yaml":
+                data = _yaml(path)
+                parts[name] = {k: v for k, v in data.items() if k in cohort_ids or
+                               (isinstance(v, dict) and v.get("primary_source") in inputs)}
+            elif name == "data/changelog.yaml":
+                data = _yaml(path) or []
+                parts[name] = [e for e in data if set(inputs) & set((e.get("sources_added") or []) +
+                                                                     (e.get("sources_changed") or []))]
+            else:
+                text = path.read_text(encoding="utf-8")
+                entries = re.finditer(r"@\w+\s*\{\s*([^,\s]+)\s*,.*?(?=\n@|\Z)", text, flags=re.S)
+                parts[name] = sorted(m.group(0) for m in entries if m.group(1) in keys)
+        except Exception:
+            parts[name] = path.read_text(encoding="utf-8", errors="replace")
+    return json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
+
+
 def fingerprint(inputs: tuple[str, ...] | None, docname: str) -> str:
     """SHA-256 over the relative paths and contents of a chapter's input files."""
     digest = hashlib.sha256()
     for name, path in sorted(input_files(inputs, docname).items()):
         digest.update(name.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
+    if inputs is not None:
+        digest.update(b"shared parts\0" + hashlib.sha256(shared_parts(inputs)).hexdigest().encode("ascii"))
     return digest.hexdigest()
 
 
