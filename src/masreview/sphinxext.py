@@ -194,21 +194,30 @@ def _fingerprints(env: BuildEnvironment) -> dict[str, tuple[tuple[str, ...] | No
     return env.masreview_fingerprints
 
 
-def add_fingerprint_cell(app: Sphinx, docname: str, source: list[str]) -> None:
-    """``source-read``: append the hidden fingerprint cell to an executable MyST chapter."""
+def with_fingerprint(text: str, docname: str) -> tuple[str, tuple[str, ...] | None, str] | None:
+    """An executable MyST chapter's text with the hidden fingerprint cell appended, its declared
+    inputs and the fingerprint; None for a page that executes nothing. (Also used by
+    :mod:`masreview.preexecute`, which must build exactly the notebook the book build reads.)"""
     from myst_nb.core.read import is_myst_markdown_notebook
 
-    text = source[0]
     if not is_myst_markdown_notebook(text) or "```{code-cell}" not in text:
-        return  # plain pages, and notebooks without code: nothing executes, nothing to refresh
+        return None  # plain pages, and notebooks without code: nothing executes, nothing to refresh
     inputs = declared_inputs(front_matter(text), docname)
     digest = fingerprint(inputs, docname)
-    _fingerprints(app.env)[docname] = (inputs, digest)
-    source[0] = (
+    return (
         text.rstrip("\n")
         + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
         + f"{FINGERPRINT_MARK} {digest}\n```\n"
-    )
+    ), inputs, digest
+
+
+def add_fingerprint_cell(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``: append the hidden fingerprint cell to an executable MyST chapter."""
+    done = with_fingerprint(source[0], docname)
+    if done is None:
+        return
+    source[0], inputs, digest = done
+    _fingerprints(app.env)[docname] = (inputs, digest)
 
 
 def outdated_by_inputs(
