@@ -86,7 +86,7 @@ class _TreeMemory(threading.Thread):
 
     def __init__(self, pid: int, every: float = 0.2):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak, self._stop = pid, every, 0, threading.Event()
+        self.pid, self.every, self.peak, self._done = pid, every, 0, threading.Event()
 
     def run(self) -> None:
         import psutil
@@ -95,7 +95,7 @@ class _TreeMemory(threading.Thread):
             root = psutil.Process(self.pid)
         except psutil.NoSuchProcess:
             return
-        while not self._stop.is_set():
+        while not self._done.is_set():
             total = 0
             try:
                 for p in [root, *root.children(recursive=True)]:
@@ -106,10 +106,10 @@ class _TreeMemory(threading.Thread):
             except psutil.Error:
                 break
             self.peak = max(self.peak, total)
-            self._stop.wait(self.every)
+            self._done.wait(self.every)
 
     def stop(self) -> int:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.peak
 

@@ -254,14 +254,29 @@ def _write_bundle(app: Sphinx) -> None:
     """Write the Vega bundle once per build, leaving the file alone when it is unchanged."""
     if getattr(app, "_masreview_bundle_written", False):
         return
+    import json
+    from importlib.metadata import version
+
     import vl_convert
 
     from masreview.charts import VEGALITE_VERSION
 
-    # Wrapped in a function so the bundle's top-level names cannot clash with other page scripts;
-    # it still sets window.vegaEmbed, window.vega and window.vegaLite.
-    code = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)
-    content = ("(function () {\n" + code + "\n})();\n").encode("utf-8")
+    # Generating the bundle takes seconds; it depends only on these versions, so it is kept beside the
+    # execution cache and made again only when one of them changes (or after `make clean`).
+    key = json.dumps({"vl-convert-python": version("vl-convert-python"), "vega-lite": VEGALITE_VERSION,
+                      "wrapper": 1})
+    cached = Path(app.outdir).parent / ".masreview" / "vega-bundle.js"
+    stamp = cached.with_suffix(".key")
+    if cached.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        content = cached.read_bytes()
+    else:
+        # Wrapped in a function so the bundle's top-level names cannot clash with other page scripts;
+        # it still sets window.vegaEmbed, window.vega and window.vegaLite.
+        code = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)
+        content = ("(function () {\n" + code + "\n})();\n").encode("utf-8")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(content)
+        stamp.write_text(key, encoding="utf-8")
     target = Path(app.outdir) / BUNDLE_PATH
     if not target.is_file() or target.read_bytes() != content:
         target.parent.mkdir(parents=True, exist_ok=True)
