@@ -672,6 +672,15 @@ def _category_label(cat) -> str:
     return str(cat)
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """The rows of ``df`` as ``{column: cell}``: the cells ``iterrows()`` gives, without a Series per row
+    (the evidence table calls these helpers for every report)."""
+    if not len(df):
+        return []
+    columns = list(df.columns)
+    return [dict(zip(columns, values)) for values in df.values]
+
+
 def _response_text(src: SourceData) -> str:
     m = src["measures"]
     m = m[(m["measure"] == "response") & (m["group"] == TREATED)].copy()
@@ -680,8 +689,8 @@ def _response_text(src: SourceData) -> str:
         m["rank"] = m["category"].map({s: i for i, s in enumerate(vocab.RESPONSE_ORDER)})
         parts = []
         for tp, g in m.sort_values(["weeks", "rank"]).groupby("timepoint", sort=False):
-            parts.append(tp.replace("-", " ") + ": " + ", ".join(f"{c} {format_measure(r)}" for c, (_, r) in
-                                                                  zip(g["category"], g.iterrows())))
+            parts.append(tp.replace("-", " ") + ": " + ", ".join(f"{c} {format_measure(r)}" for c, r in
+                                                                  zip(g["category"], _records(g))))
         return "; ".join(parts)
     po = patient_outcomes(src) if len(src["patients"]) else pd.DataFrame()
     if len(po) and po["response_state"].notna().any():
@@ -696,9 +705,9 @@ def _survival_text(src: SourceData) -> str:
     m = src["measures"]
     parts = []
     for group, prefix in ((TREATED, ""), ("historical-control", "historical controls ")):
-        for _, r in m[(m["measure"] == "survival") & (m["group"] == group)].iterrows():
+        for r in _records(m[(m["measure"] == "survival") & (m["group"] == group)]):
             parts.append(prefix + format_measure(r))
-    for _, r in m[m["measure"] == "survival-comparison"].iterrows():
+    for r in _records(m[m["measure"] == "survival-comparison"]):
         parts.append(format_measure(r))
     if parts:
         return "; ".join(parts)
@@ -716,20 +725,20 @@ def _adverse_text(src: SourceData) -> str:
     m = m[(m["measure"] == "adverse-event") & (m["group"] == TREATED)]
     if not len(m):
         return "not reported"
-    return "; ".join(f"{_category_label(r['category'])} {format_measure(r)}" for _, r in m.iterrows())
+    return "; ".join(f"{_category_label(r['category'])} {format_measure(r)}" for r in _records(m))
 
 
 def _dose_text(src: SourceData) -> str:
     t = src["treatments"]
     t = t[(t["drug"] == "ruxolitinib") & t["dose"].notna()]
     parts = []
-    for _, r in t.iterrows():
+    for r in _records(t):
         freq = vocab.FREQUENCIES.get(r["frequency"], "").lower()
         route = r["route"] if pd.notna(r["route"]) and r["route"] != "unknown" else ""
         parts.append(", ".join(x for x in (f"{r['dose']:g} {r['dose_unit']} {freq}".strip(), route) if x))
     if not parts:
         m = src["measures"]
-        for _, r in m[m["measure"] == "ruxolitinib-dose"].iterrows():
+        for r in _records(m[m["measure"] == "ruxolitinib-dose"]):
             cat = vocab.FREQUENCIES.get(r["category"], "").lower() if pd.notna(r["category"]) else ""
             parts.append(" ".join(x for x in (format_measure(r), cat) if x))
     text = "; ".join(dict.fromkeys(parts)) if parts else "not reported"
@@ -750,7 +759,7 @@ def _follow_up_text(src: SourceData) -> str:
     weeks = weeks[weeks > 0]
     if len(weeks):
         parts.append("outcomes reported to " + _timepoint_label(7 * float(weeks.max())))
-    for _, r in m[m["measure"] == "recurrence"].iterrows():
+    for r in _records(m[m["measure"] == "recurrence"]):
         k = format_measure(r)
         parts.append(f"recurrence: {k} patient{'' if k == '1' else 's'}" if k.isdigit() else f"recurrence: {k}")
     ev = src["events"]
