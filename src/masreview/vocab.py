@@ -11,7 +11,7 @@ import re
 # --- sources -------------------------------------------------------------------------------------
 
 DESIGNS: dict[str, str] = {
-    "cohort": "Retrospective or prospective cohort",
+    "cohort": "Cohort study",
     "case-series": "Case series",
     "case-report": "Case report",
     "conference-abstract": "Conference abstract",
