@@ -116,7 +116,6 @@ def test_edited_value_reaches_the_page(copy):
     # the synthesis' evidence table and the downloads read the same rows
     synthesis = sc.visible_text(sc.soup(copy.edited / "html" / "chapters" / "synthesis.html"))
     assert f"{NEW_DOSE} mg" in synthesis and f"{OLD_DOSE} mg" not in synthesis
-    assert f"executing notebook" in copy.edited_log.lower() and f"chapters/{pn.WU}" in copy.edited_log
 
 
 def test_every_page_of_the_edited_build_equals_its_data(copy):
@@ -143,8 +142,8 @@ def test_hostile_text_shows_as_text_and_runs_nowhere(copy):
             if any(a.lower().startswith("on") and MARK in str(v) for a, v in el.attrs.items()):
                 problems.append(f"{rel}: <{el.name}> carries the injected event handler")
     assert problems == [], "\n".join(problems)
-    # title and notes (sources table, citations) and a treatment note (glued into the Wu chapter's prose)
-    assert {"intro.html", f"chapters/{pn.WU}.html"} <= set(shown_on), f"the hostile text is shown on {shown_on} only"
+    # a treatment note (glued into the Wu chapter's prose) and the title (citations of the sources)
+    assert f"chapters/{pn.WU}.html" in shown_on and len(shown_on) >= 2, f"the hostile text is shown on {shown_on} only"
 
 
 def test_hostile_text_is_inert_in_the_browser(copy, browser):
