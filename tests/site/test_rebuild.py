@@ -89,16 +89,27 @@ def copy(site_dir, tmp_path_factory) -> Copy:
 # --- 1. determinism ---------------------------------------------------------------------------------
 
 
+def _edited_since_main_build(main: Path) -> str:
+    """Files of the book edited after the main build started (their changes are not differences of the
+    build): named in a failure message, so that a difference caused by an edit is not taken for chance."""
+    started = min((p.stat().st_mtime for p in (main / "jupyter_execute").rglob("*") if p.is_file()),
+                  default=time.time())
+    late = [rel for rel in sc.tracked_files() if (sc.REPO / rel).stat().st_mtime > started
+            and not rel.startswith("tests/")]
+    return f" (files edited since the main build: {', '.join(late)})" if late else ""
+
+
 def test_two_clean_builds_give_the_same_numbers_and_charts(copy):
     main = sc.SITE.parent
-    assert sc.glue_store(copy.clean) == sc.glue_store(main), "glued values differ between two clean builds"
+    note = _edited_since_main_build(main)
+    assert sc.glue_store(copy.clean) == sc.glue_store(main), "glued values differ between two clean builds" + note
     specs_a, specs_b = sc.chart_specs(main / "html"), sc.chart_specs(copy.clean / "html")
     assert specs_a.keys() == specs_b.keys()
     for page in specs_a:
-        assert specs_a[page] == specs_b[page], f"{page}: chart specs differ between two clean builds"
+        assert specs_a[page] == specs_b[page], f"{page}: chart specs differ between two clean builds{note}"
     tables_a, tables_b = sc.table_texts(main / "html"), sc.table_texts(copy.clean / "html")
     for page in tables_a:
-        assert tables_a[page] == tables_b.get(page), f"{page}: tables differ between two clean builds"
+        assert tables_a[page] == tables_b.get(page), f"{page}: tables differ between two clean builds{note}"
     assert sum(len(s) for s in specs_a.values()) > 0 and sum(len(v) for v in sc.glue_store(main).values()) > 0
 
 
