@@ -46,6 +46,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXECUTING = re.compile(r"^(?P<path>\S+?\.(?:md|ipynb)): Executing notebook using", re.M)
 EXECUTED = re.compile(r"^(?P<path>\S+?\.(?:md|ipynb)): Executed notebook in (?P<s>[\d.]+) seconds", re.M)
 PREEXECUTED = re.compile(r"^masreview pre-execution: executed (?P<doc>\S+) in (?P<s>[\d.]+) s", re.M)
+PRE_SUMMARY = re.compile(r"^masreview pre-execution: .* (?P<s>[\d.]+) s with (?P<jobs>\d+) jobs", re.M)
+LANDING = "intro.html"  # index.html only redirects to it
 
 # --------------------------------------------------------------------------------------------------
 # Running things
@@ -53,18 +55,36 @@ PREEXECUTED = re.compile(r"^masreview pre-execution: executed (?P<doc>\S+) in (?
 
 
 def _copy_repo(dest: Path) -> Path:
-    """A copy of the working tree without caches, builds, git data or the venv (linked instead)."""
-    top_level = {".git", ".venv", "_build", "tmp", ".pytest_cache"}
+    """The copy a fresh clone would give: tracked and new files, nothing git ignores (caches, builds,
+    the venv, which is linked instead). The copy is a git repository of its own (no commits), as the
+    site tests that copy the repository again expect. Without git: the tree minus the usual caches."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                                capture_output=True).stdout.decode("utf-8").split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        listed = None
+    if listed is not None:
+        for rel in filter(None, listed):
+            source = REPO / rel
+            if source.is_file():  # deleted but still tracked: skip
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)  # copy2 keeps mtimes: make sees no change
+        subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+        (dest / ".git" / "info").mkdir(parents=True, exist_ok=True)
+        (dest / ".git" / "info" / "exclude").write_text("/.venv\n", encoding="utf-8")  # the link below
+    else:
+        top_level = {".git", ".venv", "_build", "tmp", ".pytest_cache"}
 
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skip = {n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".egg-info")}
-        if Path(folder).resolve() == REPO:
-            skip |= top_level & set(names)
-        if Path(folder).resolve() == REPO / "chapters":
-            skip |= {"_downloads"} & set(names)
-        return skip
+        def ignore(folder: str, names: list[str]) -> set[str]:
+            skip = {n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".egg-info")}
+            if Path(folder).resolve() == REPO:
+                skip |= top_level & set(names)
+            if Path(folder).resolve() == REPO / "chapters":
+                skip |= {"_downloads"} & set(names)
+            return skip
 
-    shutil.copytree(REPO, dest, ignore=ignore, symlinks=True)  # copy2 keeps mtimes: make sees no change
+        shutil.copytree(REPO, dest, ignore=ignore, symlinks=True)
     (dest / ".venv").symlink_to(VENV)
     return dest
 
@@ -153,7 +173,9 @@ def build(root: Path, logs: Path, name: str) -> dict:
     pre = {m["doc"]: float(m["s"]) for m in PREEXECUTED.finditer(text)}
     r["executed"] = sorted(set(executed) | set(pre))
     r["execution_s"] = {d: executed.get(d) if executed.get(d) is not None else pre.get(d) for d in r["executed"]}
-    r["warnings"] = len(re.findall(r"WARNING", text))
+    r["warnings"] = len(re.findall(r"WARNING: ", text)) - len(re.findall(r"\[IPKernelApp\] WARNING", text))
+    m = PRE_SUMMARY.search(text)
+    r["preexecution_wall_s"] = float(m["s"]) if m else 0.0
     if r["returncode"] != 0:
         tail = "\n".join(text.splitlines()[-15:])
         print(f"  ! {name}: make book exited {r['returncode']} (see {r['log']}):\n{tail}", file=sys.stderr)
@@ -311,13 +333,13 @@ def scaling(root: Path, logs: Path, sizes: list[int]) -> list[dict]:
         print(f"  {row['validation']['load_dataset_s']} s; build with them ...", flush=True)
         b = build(root, logs, f"scale-{n}")
         row["build_with_new_data"] = {k: b[k] for k in ("wall_s", "returncode", "executed", "execution_s",
-                                                         "peak_tree_rss_bytes", "max_single_process_rss_bytes")}
+                                                         "peak_tree_rss_bytes", "max_single_process_rss_bytes",
+                                                         "preexecution_wall_s")}
         row["synthesis_exec_s"] = b["execution_s"].get("chapters/synthesis")
         if row["synthesis_exec_s"] is None:  # not re-executed by the build: time it alone
             row["synthesis_exec_s"] = floor(root, ["chapters/synthesis"])["total_s"]
         weights = page_weights(root / "_build" / "html")
-        row["page_weights"] = _weights_of(weights, "chapters/synthesis.html", "index.html",
-                                          "chapters/whats-new.html")
+        row["page_weights"] = _weights_of(weights, "chapters/synthesis.html", LANDING, "chapters/whats-new.html")
         present += 1
         sid = synthetic.add_source_with_chapter(root, present, python=str(PY))
         print(f"  added {sid} with a chapter; rebuild ...", flush=True)
@@ -337,15 +359,14 @@ def _is_source_chapter(root: Path, doc: str) -> bool:
 
 
 def marginal_chapter(base: dict, scale: list[dict]) -> dict | None:
-    """One more source chapter in a clean build: its execution time (from the rebuild that added it)
-    plus the build's average cost per page outside execution (clean build minus all execution time,
-    over the pages built)."""
+    """One more source chapter in a clean build: its execution time in one kernel (from the rebuild that
+    added it; with two kernels at once it adds about half of that to the wall time) plus the build's
+    average cost per page outside execution (clean build minus pre-execution, over the pages built)."""
     if not scale:
         return None
     clean = base["clean_build"]
-    exec_total = sum(v for v in clean["execution_s"].values() if v)
     pages = max(1, len(base["page_weights"]))
-    per_page_overhead = (clean["wall_s"] - exec_total) / pages
+    per_page_overhead = (clean["wall_s"] - clean.get("preexecution_wall_s", 0.0)) / pages
     first = scale[0]["add_one_source_rebuild"]
     own = first["execution_s"].get(f"chapters/{first['source']}")
     if own is None:
@@ -393,7 +414,7 @@ def report(res: dict) -> str:
             a = r["add_one_source_rebuild"]
             lines.append(f"  {r['synthetic_sources']:8d} {r['validation']['load_dataset_s']:8.1f}s "
                          f"{r['synthesis_exec_s']:9.1f}s {_mb(w.get('chapters/synthesis.html', {}).get('total_bytes')):>11s} "
-                         f"{_mb(w.get('index.html', {}).get('total_bytes')):>9s} {a['wall_s']:7.1f}s  "
+                         f"{_mb(w.get(LANDING, {}).get('total_bytes')):>9s} {a['wall_s']:7.1f}s  "
                          f"{', '.join(a['executed'])}")
     if res.get("marginal_chapter"):
         m = res["marginal_chapter"]

@@ -111,8 +111,16 @@ notes: {MARK}.
     }
 
 
+def _label_letters(i: int) -> str:
+    """Three letters unique to ``i`` (< 17,576): the book's alpha citation labels are made from the first
+    author's surname and the year, and two different entries with one label stop the build."""
+    a, rest = divmod(i, 26 * 26)
+    b, c = divmod(rest, 26)
+    return chr(65 + a % 26) + chr(97 + b) + chr(97 + c)
+
+
 def bib_entry(i: int) -> str:
-    return (f"@misc{{synthetic{i:05d},\n  author = {{Synthetic, A. and Benchmark, B.}},\n"
+    return (f"@misc{{synthetic{i:05d},\n  author = {{{_label_letters(i)}synthetic, A.}},\n"
             f"  title = {{SYNTHETIC benchmark source {i} (not a publication)}},\n  year = {{2099}},\n"
             f"  doi = {{10.0000/synthetic.{i:05d}}}\n}}\n")
 

@@ -96,15 +96,17 @@ class Dataset:
 
     def table(self, name: str, included_only: bool = True) -> pd.DataFrame:
         """One table across sources, with ``source_id`` and ``cohort_id`` columns in front."""
-        frames = []
-        for s in (self.included() if included_only else self.sources.values()):
-            df = s.tables[name].copy()
-            df.insert(0, "cohort_id", s.record.cohort_id)
-            df.insert(0, "source_id", s.id)
-            frames.append(df)
-        if not frames:
+        chosen = list(self.included() if included_only else self.sources.values())
+        if not chosen:
             return pd.DataFrame(columns=["source_id", "cohort_id", *(c.name for c in TABLES[name].columns)])
-        return pd.concat(frames, ignore_index=True)
+        # One concatenation, then the two columns (not two inserts per source: hundreds of sources).
+        df = pd.concat([s.tables[name] for s in chosen], ignore_index=True)
+        lengths = [len(s.tables[name]) for s in chosen]
+        df.insert(0, "cohort_id", pd.Series([s.record.cohort_id for s, n in zip(chosen, lengths) for _ in range(n)],
+                                            index=df.index, dtype=object))
+        df.insert(0, "source_id", pd.Series([s.id for s, n in zip(chosen, lengths) for _ in range(n)],
+                                            index=df.index, dtype=object))
+        return df
 
 
 # --- reading files --------------------------------------------------------------------------------

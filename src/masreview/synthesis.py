@@ -414,19 +414,45 @@ def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.Da
 # ---------------------------------------------------------------------------------------------------
 
 
-def forest_data(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFrame:
-    """Rows for the forest plot: each assessable cohort (exact CI) and each pooled estimate."""
+#: Above this many assessable cohorts for one outcome, the forest plot shows their spread in one row
+#: (median, interquartile range and range of the cohorts' proportions) instead of one row per cohort: the
+#: chart stays readable and the page light. Every cohort's own number stays in the per-cohort table and
+#: the downloads.
+FOREST_MAX_COHORTS = 40
+SPREAD_KIND = "cohorts: median, interquartile range, range"
+
+
+def forest_data(outcomes: pd.DataFrame, pooled: dict[str, Pooled],
+                max_cohorts: int = FOREST_MAX_COHORTS) -> pd.DataFrame:
+    """Rows for the forest plot: each assessable cohort (exact CI) and each pooled estimate; for an
+    outcome with more than ``max_cohorts`` assessable cohorts, one row of their spread instead (with
+    ``q1``/``q3`` columns, present only then)."""
     rows = []
-    for r in outcomes[outcomes["assessable"]].itertuples():
+    assessable = outcomes[outcomes["assessable"]]
+    counts = assessable["outcome"].value_counts()
+    many = {o for o, k in counts.items() if k > max_cohorts}
+    for r in assessable.itertuples():
+        if r.outcome in many:
+            continue
         rows.append({"outcome": OUTCOMES[r.outcome], "row": f"{r.cohort_id} ({r.events}/{r.total})",
                      "kind": "cohort (exact 95% CI)", "percent": r.percent, "low": r.ci_low, "high": r.ci_high,
                      "label": r.cohort, "order": 0})
+    for outcome in OUTCOMES:
+        if outcome in many:
+            pct = assessable.loc[assessable["outcome"] == outcome, "percent"].astype(float)
+            q1, median, q3 = (float(v) for v in pct.quantile([0.25, 0.5, 0.75]))
+            rows.append({"outcome": OUTCOMES[outcome], "row": f"{len(pct)} cohorts (each in the table)",
+                         "kind": SPREAD_KIND, "percent": median, "low": float(pct.min()), "high": float(pct.max()),
+                         "label": f"{len(pct)} cohorts: median {median:.1f}%, interquartile range {q1:.1f} to "
+                                  f"{q3:.1f}%, range {pct.min():.1f} to {pct.max():.1f}%",
+                         "order": 0, "q1": q1, "q3": q3})
     for outcome, p in pooled.items():
         if p.pooled:
             rows.append({"outcome": OUTCOMES[outcome], "row": f"pooled, random effects (k = {p.k})",
                          "kind": "pooled (random effects, 95% CI)", "percent": p.percent, "low": p.ci_low,
                          "high": p.ci_high, "label": f"I\u00b2 {p.i2:.0f}%, tau\u00b2 {p.tau2:.3f}", "order": 1})
-    return pd.DataFrame(rows, columns=["outcome", "row", "kind", "percent", "low", "high", "label", "order"])
+    columns = ["outcome", "row", "kind", "percent", "low", "high", "label", "order"]
+    return pd.DataFrame(rows, columns=columns + (["q1", "q3"] if many else []))
 
 
 def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
@@ -437,8 +463,10 @@ def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
     import altair as alt
 
     data = forest_data(outcomes, pooled)
-    kinds = ["cohort (exact 95% CI)", "pooled (random effects, 95% CI)"]
-    colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#1f4e79", "#b35806"]), title=None)
+    spread = "q1" in data.columns
+    kinds = ["cohort (exact 95% CI)", "pooled (random effects, 95% CI)"] + ([SPREAD_KIND] if spread else [])
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#1f4e79", "#b35806", "#555555"][:len(kinds)]),
+                       title=None)
     scale = alt.Scale(domain=[0, 100])
     panels = []
     labels = list(OUTCOMES.values())
@@ -459,16 +487,25 @@ def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
                                                     color=colour)
         point = base.mark_point(filled=True, size=90, opacity=1).encode(
             x=alt.X("percent:Q", scale=scale, axis=x_axis),
-            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["square", "diamond"]), title=None),
+            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["square", "diamond", "circle"][:len(kinds)]),
+                            title=None),
             color=colour,
         )
-        panels.append(alt.layer(rule, point).properties(width=420, title=alt.Title(label, anchor="start",
-                                                                                    fontSize=12)))
+        layers = [rule, point]
+        if spread and (rows["kind"] == SPREAD_KIND).any():
+            layers.insert(1, base.transform_filter(alt.datum.kind == SPREAD_KIND).mark_rule(
+                strokeWidth=9, opacity=0.45).encode(x=alt.X("q1:Q", scale=scale, axis=x_axis), x2="q3:Q",
+                                                   color=colour))
+        panels.append(alt.layer(*layers).properties(width=420, title=alt.Title(label, anchor="start",
+                                                                                fontSize=12)))
     return alt.vconcat(
         *panels,
         title=alt.Title("Proportions per independent cohort and pooled",
                         subtitle="Squares: cohorts with exact 95% intervals; diamonds: random-effects pooled "
-                                 "estimate (only with two or more cohorts)."),
+                                 "estimate (only with two or more cohorts)." + (
+                                     f" With more than {FOREST_MAX_COHORTS} cohorts, one grey row shows their "
+                                     "median (circle), interquartile range (thick) and range (thin)."
+                                     if spread else "")),
         description=("Forest plot of overall response, complete response and survival: for each independent "
                      "cohort its proportion with an exact 95% confidence interval, and where two or more cohorts "
                      "report the outcome a DerSimonian-Laird random-effects pooled proportion."),
@@ -506,16 +543,17 @@ def _subgroup_row(group: str, outcome_label: str, all_rows: pd.DataFrame, o: pd.
             "Events/patients": f"{p.events}/{p.total}" if p.k else "", "% (95% CI)": est}
 
 
-def disease_level(ds: Dataset) -> pd.DataFrame:
+def disease_level(ds: Dataset, outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Outcome counts by underlying disease, only where the data give disease-level outcomes.
 
     A cohort contributes to a disease when its primary source lists that disease alone (all its
     patients have it), or, for a cohort of several diseases, through patients whose disease and outcome
     rows are all *reported* (never reconstructed: a reconstructed joint distribution is not a finding).
-    Columns: cohort_id, disease, outcome, events, total, how.
+    Columns: cohort_id, disease, outcome, events, total, how. ``outcomes``: :func:`cohort_outcomes` of
+    ``ds`` when already computed.
     """
     rows = []
-    oc = cohort_outcomes(ds)
+    oc = cohort_outcomes(ds) if outcomes is None else outcomes
     for c in cohorts_table(ds).itertuples():
         src = ds.source(c.primary_source)
         if len(c.diseases) == 1:
@@ -541,9 +579,10 @@ def disease_level(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["cohort_id", "disease", "outcome", "events", "total", "how"])
 
 
-def subgroup_disease(ds: Dataset) -> tuple[pd.DataFrame, list[str]]:
-    """Per disease and outcome (only disease-level data, see :func:`disease_level`); and the cohorts left out."""
-    dl = disease_level(ds)
+def subgroup_disease(ds: Dataset, outcomes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Per disease and outcome (only disease-level data, see :func:`disease_level`); and the cohorts left out.
+    ``outcomes``: :func:`cohort_outcomes` of ``ds`` when already computed."""
+    dl = disease_level(ds, outcomes)
     rows = []
     for disease in vocab.DISEASES:
         sel = dl[dl["disease"] == disease]
@@ -681,17 +720,24 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, values)) for values in df.values]
 
 
+_RANK = {s: i for i, s in enumerate(vocab.RESPONSE_ORDER)}
+
+
+def _by_time_and_state(r: dict) -> tuple:
+    """Sort key: weeks, then response order, missing ones last (as sort_values on both columns)."""
+    weeks = vocab.timepoint_weeks(r["timepoint"])
+    rank = _RANK.get(r["category"]) if pd.notna(r["category"]) else None
+    return (weeks is None, weeks or 0.0, rank is None, rank or 0)
+
+
 def _response_text(src: SourceData) -> str:
-    m = src["measures"]
-    m = m[(m["measure"] == "response") & (m["group"] == TREATED)].copy()
-    if len(m):
-        m["weeks"] = m["timepoint"].map(vocab.timepoint_weeks)
-        m["rank"] = m["category"].map({s: i for i, s in enumerate(vocab.RESPONSE_ORDER)})
-        parts = []
-        for tp, g in m.sort_values(["weeks", "rank"]).groupby("timepoint", sort=False):
-            parts.append(tp.replace("-", " ") + ": " + ", ".join(f"{c} {format_measure(r)}" for c, r in
-                                                                  zip(g["category"], _records(g))))
-        return "; ".join(parts)
+    rows = [r for r in _records(src["measures"]) if r["measure"] == "response" and r["group"] == TREATED]
+    if rows:
+        by_timepoint: dict[str, list[dict]] = {}  # in order of first appearance after sorting
+        for r in sorted(rows, key=_by_time_and_state):
+            by_timepoint.setdefault(r["timepoint"], []).append(r)
+        return "; ".join(tp.replace("-", " ") + ": " + ", ".join(f"{r['category']} {format_measure(r)}" for r in g)
+                         for tp, g in by_timepoint.items())
     po = patient_outcomes(src) if len(src["patients"]) else pd.DataFrame()
     if len(po) and po["response_state"].notna().any():
         a = po[po["response_state"].notna()]
@@ -702,20 +748,25 @@ def _response_text(src: SourceData) -> str:
 
 
 def _survival_text(src: SourceData) -> str:
-    m = src["measures"]
+    m = _records(src["measures"])
     parts = []
     for group, prefix in ((TREATED, ""), ("historical-control", "historical controls ")):
-        for r in _records(m[(m["measure"] == "survival") & (m["group"] == group)]):
-            parts.append(prefix + format_measure(r))
-    for r in _records(m[m["measure"] == "survival-comparison"]):
-        parts.append(format_measure(r))
+        for r in m:
+            if r["measure"] == "survival" and r["group"] == group:
+                parts.append(prefix + format_measure(r))
+    for r in m:
+        if r["measure"] == "survival-comparison":
+            parts.append(format_measure(r))
     if parts:
         return "; ".join(parts)
     if len(src["patients"]):
-        treated = src["patients"][src["patients"]["group"] == TREATED]["patient_id"]
+        p = src["patients"]
+        treated = [pid for pid, group in zip(p["patient_id"].tolist(), p["group"].tolist()) if group == TREATED]
         ev = src["events"]
-        deaths = ev[(ev["event"] == "death") & ev["patient_id"].isin(set(treated))]
-        return f"deaths recorded: {deaths['patient_id'].nunique()} of {len(treated)}" if len(deaths) else \
+        ids = set(treated)
+        deaths = {pid for pid, event in zip(ev["patient_id"].tolist(), ev["event"].tolist())
+                  if event == "death" and pid in ids}
+        return f"deaths recorded: {len(deaths)} of {len(treated)}" if deaths else \
             f"no death reported ({len(treated)} alive at last report)"
     return "not reported"
 
@@ -753,19 +804,22 @@ def _dose_text(src: SourceData) -> str:
 
 
 def _follow_up_text(src: SourceData) -> str:
-    m = src["measures"]
+    m = _records(src["measures"])
     parts = []
-    weeks = m[m["group"] == TREATED]["timepoint"].map(vocab.timepoint_weeks).dropna()
-    weeks = weeks[weeks > 0]
-    if len(weeks):
-        parts.append("outcomes reported to " + _timepoint_label(7 * float(weeks.max())))
-    for r in _records(m[m["measure"] == "recurrence"]):
+    weeks = [w for w in (vocab.timepoint_weeks(r["timepoint"]) for r in m if r["group"] == TREATED)
+             if w is not None and w > 0]
+    if weeks:
+        parts.append("outcomes reported to " + _timepoint_label(7 * float(max(weeks))))
+    for r in m:
+        if r["measure"] != "recurrence":
+            continue
         k = format_measure(r)
         parts.append(f"recurrence: {k} patient{'' if k == '1' else 's'}" if k.isdigit() else f"recurrence: {k}")
     ev = src["events"]
-    fu = ev[(ev["event"] == "last-follow-up") & ev["time"].notna()]
-    if len(fu):
-        times = sorted(_days(t, u) for t, u in zip(fu["time"], fu["time_unit"]))
+    fu = [(t, u) for e, t, u in zip(ev["event"].tolist(), ev["time"].tolist(), ev["time_unit"].tolist())
+          if e == "last-follow-up" and pd.notna(t)]
+    if fu:
+        times = sorted(_days(t, u) for t, u in fu)
         parts.append("last follow-up " + (_timepoint_label(times[0]) if len(times) == 1 else
                                           f"{_timepoint_label(times[0])} to {_timepoint_label(times[-1])}"))
     else:

@@ -234,3 +234,28 @@ def test_forest_chart_has_title_and_rows():
     assert len(data[data["kind"].str.startswith("pooled")]) == 1  # only survival has two cohorts
     spec = syn.forest_chart(oc, pooled).to_dict()
     assert spec["title"]["text"] and spec["description"]
+
+
+def test_forest_with_many_cohorts_shows_their_spread_not_each_row(tmp_path):
+    """Above the threshold an outcome's cohorts become one row: median, interquartile range, range."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("bench_synthetic", REPO / "tests" / "bench_synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    root = tmp_path / "many"
+    shutil.copytree(REPO / "tests" / "fixtures" / "valid", root)
+    synthetic.write_synthetic_sources(root, 6)
+    ds = load_dataset(root)
+    oc = syn.cohort_outcomes(ds)
+    pooled = syn.pooled_results(oc)
+    data = syn.forest_data(oc, pooled, max_cohorts=3)
+    survival = oc[(oc["outcome"] == "survival") & oc["assessable"]]["percent"].astype(float)
+    assert len(survival) > 3
+    row = data[(data["outcome"] == syn.OUTCOMES["survival"]) & (data["kind"] == syn.SPREAD_KIND)].iloc[0]
+    assert row["percent"] == pytest.approx(survival.median())
+    assert (row["q1"], row["q3"]) == pytest.approx(tuple(survival.quantile([0.25, 0.75])))
+    assert (row["low"], row["high"]) == (survival.min(), survival.max())
+    assert not (data["kind"] == "cohort (exact 95% CI)").any()  # no per-cohort rows left in the chart
+    assert len(syn.forest_data(oc, pooled)) > len(data)  # below the default threshold: one row per cohort
