@@ -14,8 +14,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
-import pytest
 
 from masreview import paths, reproduce, vocab
 from masreview.loading import Dataset, load_dataset
