@@ -230,6 +230,15 @@ _ASSET = re.compile(r"""<(?:script|img)\b[^>]*?\bsrc=["']([^"']+)["']|<link\b[^>
 def page_weights(html_dir: Path) -> list[dict]:
     """Every built page: its HTML plus the local scripts, style sheets, images and preloaded fonts it
     loads (each counted in full for every page that loads it). Largest first."""
+    import gzip
+
+    gzipped: dict[Path, int] = {}
+
+    def gz(path: Path) -> int:  # what a server sending gzip transfers
+        if path not in gzipped:
+            gzipped[path] = len(gzip.compress(path.read_bytes(), compresslevel=6))
+        return gzipped[path]
+
     pages = []
     for page in sorted(html_dir.rglob("*.html")):
         rel = page.relative_to(html_dir)
@@ -237,6 +246,7 @@ def page_weights(html_dir: Path) -> list[dict]:
             continue
         text = page.read_text(encoding="utf-8", errors="replace")
         assets: dict[str, int] = {}
+        assets_gz = 0
         for m in _ASSET.finditer(text):
             uri = m.group(1) or m.group(2)
             tag = m.group(0).lower()
@@ -246,11 +256,14 @@ def page_weights(html_dir: Path) -> list[dict]:
             if "://" in uri or uri.startswith(("//", "data:", "#", "mailto:")):
                 continue
             target = (page.parent / uri.split("?")[0].split("#")[0]).resolve()
-            if target.is_file():
-                assets[target.relative_to(html_dir.resolve()).as_posix()] = target.stat().st_size
+            name = target.relative_to(html_dir.resolve()).as_posix() if target.is_file() else None
+            if name is not None and name not in assets:
+                assets[name] = target.stat().st_size
+                assets_gz += gz(target)
         html_bytes = page.stat().st_size
         pages.append({"page": rel.as_posix(), "html_bytes": html_bytes, "assets": len(assets),
                       "assets_bytes": sum(assets.values()), "total_bytes": html_bytes + sum(assets.values()),
+                      "total_gzip_bytes": gz(page) + assets_gz,
                       "largest_asset": max(assets, key=assets.get) if assets else ""})
     return sorted(pages, key=lambda p: -p["total_bytes"])
 
@@ -290,7 +303,8 @@ def change_one_value(root: Path) -> str:
 
 def _weights_of(weights: list[dict], *pages: str) -> dict:
     by = {w["page"]: w for w in weights}
-    return {p: {k: by[p][k] for k in ("html_bytes", "assets_bytes", "total_bytes")} for p in pages if p in by}
+    return {p: {k: by[p][k] for k in ("html_bytes", "assets_bytes", "total_bytes", "total_gzip_bytes")}
+            for p in pages if p in by}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -401,10 +415,10 @@ def report(res: dict) -> str:
         for d, s in sorted(c["execution_s"].items(), key=lambda kv: -(kv[1] or 0)):
             lines.append(f"  {d:44s} {s if s is not None else float('nan'):7.1f} {f['per_chapter_s'].get(d, float('nan')):7.1f}")
         lines += ["", "Page weight (HTML + scripts, styles, images, fonts it loads), largest first",
-                  f"  {'page':44s} {'total':>10s} {'HTML':>10s} {'assets':>10s}"]
+                  f"  {'page':44s} {'total':>10s} {'HTML':>10s} {'assets':>10s} {'gzipped':>10s}"]
         for w in b["page_weights"]:
             lines.append(f"  {w['page']:44s} {_mb(w['total_bytes']):>10s} {_mb(w['html_bytes']):>10s} "
-                         f"{_mb(w['assets_bytes']):>10s}")
+                         f"{_mb(w['assets_bytes']):>10s} {_mb(w['total_gzip_bytes']):>10s}")
     if res.get("scaling"):
         lines += ["", "Scaling (synthetic sources, data only)", "--------------------------------------",
                   f"  {'sources':>8s} {'validate':>9s} {'synthesis':>10s} {'synth page':>11s} {'landing':>9s} "
