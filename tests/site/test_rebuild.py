@@ -9,6 +9,10 @@ it: tracked and new files, nothing ignored), built with `make book` and this ven
    ordinary incremental `make book`: every changed number reaches the page (**never stale**), all
    pages still equal the recomputed data, the hostile text shows as text and runs nowhere (also in
    chromium), and the download files carry the formula neutralised;
+   In the same edit, a contributor adds a one-patient case report exactly as the contributing chapter
+   says (``new-source``, then every TODO filled): after the incremental build it has its own chapter
+   and appears on the landing page, in the evidence table, the pooled numbers, the flow of reports and
+   What's new, while the chapters of the other sources are not executed again;
 3. separately, a copy with one bad value: `make book` stops at validation, naming file, line and
    column, before any page is written.
 """
@@ -64,6 +68,35 @@ def edit_copy(root: Path) -> None:
     _replace_once(folder / "source.yaml", "  title: >-\n    ", f"  title: >-\n    {yaml_payload} ")
 
 
+NEW_ID = "doe-2024-example"  # the complete one-patient example of tests/fixtures/valid
+EXAMPLE = sc.REPO / "tests" / "fixtures" / "valid"
+
+
+def add_case_as_a_contributor(root: Path) -> None:
+    """`new-source`, then fill every TODO: tables from the complete example, the bib entry, the cohort,
+    the changelog line and the chapter's title and paragraph (steps 3 and 4 of the contributing chapter)."""
+    from masreview.contribute import new_source
+
+    new_source(root, NEW_ID, "case-report", population="paediatric")
+    folder = root / "data" / "sources" / NEW_ID
+    for f in folder.iterdir():
+        f.unlink()
+    for f in (EXAMPLE / "data" / "sources" / NEW_ID).iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    stub = bib[bib.index("@article{doe2024example,"):]
+    (root / "references.bib").write_text(bib.replace(stub, (EXAMPLE / "references.bib").read_text(encoding="utf-8")),
+                                         encoding="utf-8")
+    _replace_once(root / "data" / "cohorts.yaml", f"{NEW_ID}:\n  label: TODO who the patients are (place, population)",
+                  "doe-example-case:\n  label: Synthetic one-patient case (test only)")
+    _replace_once(root / "data" / "changelog.yaml", "TODO what this source adds and how the headline numbers change",
+                  "Adds a synthetic one-patient case (test only).")
+    chapter = root / "chapters" / f"{NEW_ID}.md"
+    _replace_once(chapter, "# TODO Surname et al. year, journal", "# Doe et al. 2024 (synthetic test case)")
+    _replace_once(chapter, "TODO one paragraph: who the patient was and what the report adds",
+                  "A synthetic case that the tests add")
+
+
 def _build_or_fail(root: Path, what: str) -> tuple[str, float]:
     t0 = time.monotonic()
     result = sc.make_book(root)
@@ -81,6 +114,7 @@ def copy(site_dir, tmp_path_factory) -> Copy:
     _, clean_s = _build_or_fail(root, "unchanged")
     clean = sc.snapshot(root, base / "clean")
     edit_copy(root)
+    add_case_as_a_contributor(root)
     log, edited_s = _build_or_fail(root, "edited")
     return Copy(root=root, clean=clean, edited=root / "_build", edited_log=log,
                 seconds={"clean build": clean_s, "rebuild after the edit": edited_s})
@@ -134,6 +168,46 @@ def test_every_page_of_the_edited_build_equals_its_data(copy):
     for rel in sc.content_pages(copy.edited / "html"):
         problems += pn.pasted_problems(copy.edited, copy.root, rel[: -len(".html")])
     assert problems == [], "\n".join(problems)
+
+
+# --- the contributor path: a new case appears everywhere, other chapters are not re-executed -------
+
+
+def test_added_case_appears_in_every_place(copy):
+    html_dir = copy.edited / "html"
+    own = sc.visible_text(sc.soup(html_dir / "chapters" / f"{NEW_ID}.html"))
+    assert "Doe et al. 2024 (synthetic test case)" in own and "reproduced" in own and "differs" not in own
+    landing = sc.visible_text(sc.soup(html_dir / "intro.html"))
+    assert "Doe et al. 2024" in landing
+    synthesis = sc.visible_text(sc.soup(html_dir / "chapters" / "synthesis.html"))
+    assert "Doe et al. 2024" in synthesis  # evidence table
+    assert "Reports included: 4" in synthesis and "Independent cohorts in the synthesis: 3" in synthesis  # flow
+    before = sc.visible_text(sc.soup(copy.clean / "html" / "chapters" / "synthesis.html"))
+    assert "Reports included: 3" in before and "Independent cohorts in the synthesis: 2" in before
+    # the pooled complete response now has two cohorts (the case's CR at week 4 joins the adults' 6/20)
+    ds = load_dataset(copy.root)
+    from masreview.synthesis import cohort_outcomes, pooled_results  # noqa: PLC0415
+
+    cr = pooled_results(cohort_outcomes(ds))["complete-response"]
+    assert (cr.k, cr.events, cr.total) == (2, 7, 21) and cr.percent is not None
+    assert f"{cr.percent:.1f}" in synthesis  # the pooled estimate is on the page
+    whats_new = sc.visible_text(sc.soup(html_dir / "chapters" / "whats-new.html"))
+    assert "Adds a synthetic one-patient case (test only)." in whats_new
+
+
+def test_adding_a_case_does_not_re_execute_the_other_sources(copy):
+    """The execution cache holds one record per execution: the other sources' chapters ran once (clean
+    build), the pages that read the new case ran again (or, for its own chapter, for the first time)."""
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    runs: dict[str, int] = {}
+    for record in get_cache(str(copy.root / "_build" / ".jupyter_cache")).list_cache_records():
+        doc = Path(record.uri).relative_to(copy.root).with_suffix("").as_posix()
+        runs[doc] = runs.get(doc, 0) + 1
+    assert runs["chapters/li-2025-front-immunol"] == 1 and runs["chapters/li-2025-acr-abstract-1179"] == 1, runs
+    assert runs[f"chapters/{NEW_ID}"] == 1, runs
+    for doc in ("intro", "chapters/synthesis", "chapters/whats-new"):
+        assert runs[doc] == 2, f"{doc} was not executed again after a source was added: {runs}"
 
 
 # --- 5. hostile free text ---------------------------------------------------------------------------
