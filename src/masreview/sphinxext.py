@@ -41,6 +41,9 @@ of the repository points ``MASREVIEW_ROOT`` at that copy unless it is already se
 **No other host.** A page that would load a script or style sheet from another host (MathJax for
 math markup, a widget manager, Thebe) produces a warning, which ``-W`` turns into a failed build.
 Thebe is disabled in ``_config.yml``; its unused configuration scripts are dropped from the pages.
+
+**Citation labels.** It registers the pybtex style ``masreview`` (:mod:`masreview.citations`): the
+BibTeX key is the label, so labels never collide across the chapters' own References lists.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 import masreview
-from masreview import paths
+from masreview import citations, paths
 
 logger = logging.getLogger(__name__)
 
@@ -325,11 +328,15 @@ def _point_package_at_book(app: Sphinx, config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Citation labels from the BibTeX key (`bibtex_default_style: masreview`): see masreview.citations.
+    citations.register()
     app.connect("config-inited", _point_package_at_book)
     app.connect("source-read", add_fingerprint_cell)
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
     app.connect("html-page-context", update_page)
+    # env_version 2: the citation style changed; a new env_version makes Sphinx read every page again
+    # (each References list keeps the style it was read with).
     return {"version": masreview.__version__, "parallel_read_safe": True,
-            "parallel_write_safe": True, "env_version": 1}
+            "parallel_write_safe": True, "env_version": 2}

@@ -12,7 +12,9 @@ it: tracked and new files, nothing ignored), built with `make book` and this ven
    In the same edit, a contributor adds a one-patient case report exactly as the contributing chapter
    says (``new-source``, then every TODO filled): after the incremental build it has its own chapter
    and appears on the landing page, in the evidence table, the pooled numbers, the flow of reports and
-   What's new, while the chapters of the other sources are not executed again;
+   What's new, while the chapters of the other sources are not executed again; its BibTeX entry has the
+   authors and year of another source's entry, cited on another page, and each keeps its own citation
+   label (no "duplicate label" failure);
 3. separately, a copy with one bad value: `make book` stops at validation, naming file, line and
    column, before any page is written.
 """
@@ -74,7 +76,8 @@ EXAMPLE = sc.REPO / "tests" / "fixtures" / "valid"
 
 def add_case_as_a_contributor(root: Path) -> None:
     """`new-source`, then fill every TODO: tables from the complete example, the bib entry, the cohort,
-    the changelog line and the chapter's title and paragraph (steps 3 and 4 of the contributing chapter)."""
+    the changelog line and the chapter's title and paragraph (steps 3 and 4 of the contributing chapter).
+    Its BibTeX entry has the Wu 2025 entry's authors and year, so that the two share an author-year label."""
     from masreview.contribute import new_source
 
     new_source(root, NEW_ID, "case-report", population="paediatric")
@@ -87,6 +90,11 @@ def add_case_as_a_contributor(root: Path) -> None:
     stub = bib[bib.index("@article{doe2024example,"):]
     (root / "references.bib").write_text(bib.replace(stub, (EXAMPLE / "references.bib").read_text(encoding="utf-8")),
                                          encoding="utf-8")
+    # The entry names the authors and year of the Wu 2025 case (as a second report by one group in one
+    # year would): cited on its own page, it must not take the label of the Wu entry cited on another
+    # page (with author-year "alpha" labels both were "WSL25": a duplicate label stops the build).
+    _replace_once(root / "references.bib", "author = {Doe, J and Roe, R}", "author = {Wu, J. and Shen, D. and Lu, M.}")
+    _replace_once(root / "references.bib", "year = {2024}", "year = {2025}")
     _replace_once(root / "data" / "cohorts.yaml", f"{NEW_ID}:\n  label: TODO who the patients are (place, population)",
                   "doe-example-case:\n  label: Synthetic one-patient case (test only)")
     _replace_once(root / "data" / "changelog.yaml", "TODO what this source adds and how the headline numbers change",

@@ -1,0 +1,54 @@
+"""Citation labels: two reports by the same authors in the same year never share a label, whichever of
+them a page cites (each chapter's References list is formatted on its own)."""
+
+from __future__ import annotations
+
+import yaml
+from pybtex.database import parse_string
+from pybtex.plugin import find_plugin
+
+from masreview import citations, paths
+
+SAME_GROUP = r"""
+@article{wu2025jclinpediatr,
+  author = {Wu, J. and Shen, D. and Lu, M.}, title = {A case report}, journal = {J}, year = {2025}
+}
+@article{wu2025second,
+  author = {Wu, J. and Shen, D. and Lu, M.}, title = {A second case report}, journal = {J}, year = {2025}
+}
+"""
+
+
+def _labels(style, bib: str, keys: list[str]) -> dict[str, str]:
+    """Labels as one References list formats them: only the entries that list shows."""
+    data = parse_string(bib, "bibtex")
+    return {e.key: e.label for e in style.format_entries([data.entries[k] for k in keys])}
+
+
+def test_alpha_labels_collide_across_lists():
+    """The failure this style prevents: pybtex's alpha labels, list by list."""
+    alpha = find_plugin("pybtex.style.formatting", "alpha")()
+    assert _labels(alpha, SAME_GROUP, ["wu2025jclinpediatr"]) == {"wu2025jclinpediatr": "WSL25"}
+    assert _labels(alpha, SAME_GROUP, ["wu2025second"]) == {"wu2025second": "WSL25"}
+
+
+def test_labels_are_the_keys_on_every_list():
+    citations.register()
+    style = find_plugin("pybtex.style.formatting", citations.STYLE_NAME)()
+    one = _labels(style, SAME_GROUP, ["wu2025jclinpediatr"])
+    other = _labels(style, SAME_GROUP, ["wu2025second"])
+    both = _labels(style, SAME_GROUP, ["wu2025jclinpediatr", "wu2025second"])
+    assert one == {"wu2025jclinpediatr": "wu2025jclinpediatr"} and other == {"wu2025second": "wu2025second"}
+    assert both == {**one, **other}  # the same label whatever else the list holds
+
+
+def test_repository_labels_are_unique_and_the_book_uses_the_style():
+    bib = (paths.repo_root() / "references.bib").read_text(encoding="utf-8")
+    keys = list(parse_string(bib, "bibtex").entries)
+    citations.register()
+    style = find_plugin("pybtex.style.formatting", citations.STYLE_NAME)()
+    labels = _labels(style, bib, keys)
+    assert sorted(labels.values()) == sorted(keys) and len(set(labels.values())) == len(keys)
+    config = yaml.safe_load((paths.repo_root() / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["config"]["bibtex_default_style"] == citations.STYLE_NAME
+    assert "masreview.sphinxext" in config["sphinx"]["extra_extensions"]
