@@ -388,25 +388,49 @@ def _cohort_cell(r) -> str:
     return f"{int(r['events'])}/{int(r['total'])} = {r['percent']:.1f}%"
 
 
+PER_COHORT_CELL = ("events/assessable patients = percent (exact 95% interval), when assessed; weight in the "
+                   "pooled estimate")
+
+
+def _outcome_cell(r, p: Pooled) -> str:
+    """One cohort's result for one outcome, in one cell (see :data:`PER_COHORT_CELL`)."""
+    if not r.assessable:
+        return f"not assessable: {r.reason}" if r.reason else "not assessable"
+    text = f"{r.events}/{r.total} = {r.percent:.1f}% ({r.ci_low:.1f} to {r.ci_high:.1f})"
+    if r.timepoint:
+        text += f", {r.timepoint}"
+    if p.pooled and r.cohort_id in p.weights:
+        text += f"; weight {100 * p.weights[r.cohort_id]:.1f}%"
+        if r.cohort_id in p.corrected:
+            text += " [0.5 added: 0 or all events]"
+    return text
+
+
 def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFrame:
-    """Reader-facing table of every cohort x outcome: counts, exact CI, weight, basis, or why not assessable."""
+    """Reader-facing table, one row per cohort and one column per outcome.
+
+    Each outcome cell holds events/assessable, percent with its exact 95% interval, the assessment and the
+    cohort's weight in the pooled estimate (:data:`PER_COHORT_CELL`), or "not assessable" with the reason.
+    "Counted from" names the basis of the assessable outcomes (per outcome where they differ); "Note" holds
+    the remarks on assessable outcomes (such as treated patients without a response state).
+    """
     rows = []
-    for r in outcomes.itertuples():
-        p = pooled[r.outcome]
-        rows.append({
-            "Outcome": OUTCOMES[r.outcome],
-            "Cohort": r.cohort_id,
-            "Population": vocab.POPULATIONS[r.population],
-            "Events/assessable": f"{r.events}/{r.total}" if r.assessable else "not assessable",
-            "% (exact 95% CI)": f"{r.percent:.1f} ({r.ci_low:.1f} to {r.ci_high:.1f})" if r.assessable else "",
-            "When": r.timepoint,
-            "Weight in pool (%)": f"{100 * p.weights[r.cohort_id]:.1f}" if p.pooled and r.cohort_id in p.weights
-            else "",
-            "Counted from": (r.basis + (" [0.5 added: 0 or all events]" if r.cohort_id in p.corrected else ""))
-            if r.assessable else "",
-            "Note": r.reason,
-        })
-    return pd.DataFrame(rows)
+    for cohort_id, o in outcomes.groupby("cohort_id", sort=False):
+        first = o.iloc[0]
+        row = {"Cohort": cohort_id, "Population": vocab.POPULATIONS[first["population"]]}
+        bases: dict[str, list[str]] = {}
+        notes: list[str] = []
+        for r in o.itertuples():
+            row[OUTCOMES[r.outcome]] = _outcome_cell(r, pooled[r.outcome])
+            if r.assessable:
+                bases.setdefault(r.basis, []).append(OUTCOMES[r.outcome].split(" (")[0].lower())
+                if r.reason and r.reason not in notes:
+                    notes.append(r.reason)
+        row["Counted from"] = (next(iter(bases)) if len(bases) == 1
+                               else "; ".join(f"{', '.join(names)}: {basis}" for basis, names in bases.items()))
+        row["Note"] = "; ".join(notes)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Cohort", "Population", *OUTCOMES.values(), "Counted from", "Note"])
 
 
 # ---------------------------------------------------------------------------------------------------

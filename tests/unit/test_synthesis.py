@@ -89,6 +89,42 @@ def test_repository_outcomes_and_pool():
     assert not pooled["complete-response"].pooled and pooled["complete-response"].k == 1
 
 
+def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
+    ds = load_dataset(REPO)
+    oc = syn.cohort_outcomes(ds)
+    table = syn.per_cohort_table(oc, syn.pooled_results(oc))
+    assert list(table.columns) == ["Cohort", "Population", *syn.OUTCOMES.values(), "Counted from", "Note"]
+    assert list(table["Cohort"]) == ["renji-rd-mas-ruxolitinib", "zju-sjia-mas-case"]  # one row each
+    li, case = table.iloc[0], table.iloc[1]
+    # Exact (Clopper-Pearson) intervals of the published counts: 16/20 56.3-94.3, 6/20 11.9-54.3, 19/20 75.1-99.9.
+    assert li[syn.OUTCOMES["overall-response"]] == "16/20 = 80.0% (56.3 to 94.3), week 8"  # one cohort: no pool
+    assert li[syn.OUTCOMES["complete-response"]] == "6/20 = 30.0% (11.9 to 54.3), week 8"
+    assert li[syn.OUTCOMES["survival"]].startswith("19/20 = 95.0% (75.1 to 99.9), last follow-up; weight ")
+    assert (li["Population"], li["Counted from"]) == ("Adults", "patient rows (reconstructed)")
+    # The case report: response not graded (not assessable, with the reason); survival 1/1 with 0.5 added.
+    for outcome in ("overall-response", "complete-response"):
+        assert case[syn.OUTCOMES[outcome]] == "not assessable: no response state recorded for a treated patient"
+    surv = case[syn.OUTCOMES["survival"]]
+    assert surv.startswith("1/1 = 100.0% (2.5 to 100.0), last follow-up; weight ") and "[0.5 added" in surv
+    weights = [float(c.split("weight ")[1].split("%")[0]) for c in table[syn.OUTCOMES["survival"]]]
+    assert sum(weights) == pytest.approx(100, abs=0.1)
+    assert (case["Population"], case["Counted from"]) == ("Children", "patient rows (reported)")
+
+
+def test_per_cohort_table_names_bases_and_notes_per_outcome():
+    """A cohort whose outcomes come from different bases names each; remarks on assessable outcomes go
+    to the Note column once."""
+    ds = load_dataset(REPO)
+    oc = syn.cohort_outcomes(ds)
+    li = oc["cohort_id"] == "renji-rd-mas-ruxolitinib"
+    oc.loc[li & (oc["outcome"] == "survival"), "basis"] = "reported measures"
+    oc.loc[li & (oc["outcome"] != "survival"), "reason"] = "2 treated patient(s) without a response state"
+    row = syn.per_cohort_table(oc, syn.pooled_results(oc)).iloc[0]
+    assert row["Counted from"] == ("overall response, complete response: patient rows (reconstructed); "
+                                   "survival to last follow-up: reported measures")
+    assert row["Note"] == "2 treated patient(s) without a response state"
+
+
 def test_adult_disease_outcomes_are_not_cross_tabulated():
     ds = load_dataset(REPO)
     table, left_out = syn.subgroup_disease(ds)
