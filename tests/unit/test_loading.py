@@ -19,10 +19,13 @@ VALID = FIXTURES / "valid"
 BAD_CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
 
 
-def make_case(tmp_path: Path, name: str) -> tuple[Path, list[str]]:
-    """A copy of the valid fixture with the bad case's files laid over it and its deletions done."""
+def make_case(tmp_path: Path, name: str, prepare=None) -> tuple[Path, list[str]]:
+    """A copy of the valid fixture (``prepare(root)`` may add to it first) with the bad case's files
+    laid over it and its deletions done."""
     root = tmp_path / name
     shutil.copytree(VALID, root)
+    if prepare is not None:
+        prepare(root)
     case = FIXTURES / "bad" / name
     spec = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
     for f in case.rglob("*"):

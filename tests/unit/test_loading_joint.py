@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from masreview import loading
 from masreview.loading import DataValidationError, load_dataset
+
+from test_loading import make_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BAD_CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
@@ -36,18 +37,7 @@ def _load(root: Path):
 
 
 def _with_case(tmp_path: Path, name: str, n_synthetic: int) -> Path:
-    root = tmp_path / name
-    shutil.copytree(FIXTURES / "valid", root)
-    synthetic.write_synthetic_sources(root, n_synthetic)
-    case = FIXTURES / "bad" / name
-    spec = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
-    for f in case.rglob("*"):
-        if f.is_file() and f.name != "expect.yaml":
-            target = root / f.relative_to(case)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(f, target)
-    for rel in spec["delete"]:
-        (root / rel).unlink()
+    root, _ = make_case(tmp_path, name, prepare=lambda r: synthetic.write_synthetic_sources(r, n_synthetic))
     return root
 
 
