@@ -315,29 +315,25 @@ def render_source(folder: Path | str) -> dict[str, str]:
     return {schema.TABLES[name].file: to_csv_text(df, folder.name) for name, df in frames.items() if not df.empty}
 
 
-def write_source(folder: Path | str) -> list[Path]:
-    """(Re)write the reconstructed CSV files of a source folder; returns the paths written."""
-    folder = Path(folder)
-    written = []
-    for name, text in render_source(folder).items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def main(argv: list[str] | None = None) -> int:
+def write_generated(render, argv: list[str] | None, prog: str) -> int:
+    """Command line of a generator: ``python -m <prog> data/sources/<id> [...]`` writes the files that
+    ``render(folder) -> {file name: text}`` produces for each folder (relative to the repo root)."""
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m masreview.reconstruct data/sources/<id> [...]", file=sys.stderr)
+        print(f"usage: python -m {prog} data/sources/<id> [...]", file=sys.stderr)
         return 2
     for a in args:
         folder = Path(a)
         if not folder.is_absolute() and not folder.exists():
             folder = paths.repo_root() / a
-        for p in write_source(folder):
-            print(f"wrote {p}")
+        for name, text in render(folder).items():
+            (folder / name).write_text(text, encoding="utf-8")
+            print(f"wrote {folder / name}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_generated(render_source, argv, "masreview.reconstruct")
 
 
 if __name__ == "__main__":

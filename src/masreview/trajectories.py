@@ -801,23 +801,9 @@ def render_source(folder) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import sys
-    from pathlib import Path
+    from .reconstruct import write_generated
 
-    from . import paths
-
-    args = sys.argv[1:] if argv is None else argv
-    if not args:
-        print("usage: python -m masreview.trajectories data/sources/<id> [...]", file=sys.stderr)
-        return 2
-    for a in args:
-        folder = Path(a)
-        if not folder.is_absolute() and not folder.exists():
-            folder = paths.repo_root() / a
-        for name, text in render_source(folder).items():
-            (folder / name).write_text(text, encoding="utf-8")
-            print(f"wrote {folder / name}")
-    return 0
+    return write_generated(render_source, argv, "masreview.trajectories")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 from bs4 import BeautifulSoup
 
 from masreview import paths
@@ -238,3 +240,20 @@ def snapshot(root: Path, dest: Path) -> Path:
     shutil.copytree(root / "_build" / "jupyter_execute", dest / "jupyter_execute",
                     ignore=shutil.ignore_patterns("*.ipynb_checkpoints"))
     return dest
+
+
+def local_only_context(browser):
+    """A browser context that aborts every request not to 127.0.0.1; returns it and the list the
+    aborted URLs are recorded in (a self-contained page leaves it empty)."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    return context, outside

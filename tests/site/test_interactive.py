@@ -7,7 +7,6 @@ failed to render is a failure, not a skip). Requests to other hosts are aborted,
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -107,17 +106,7 @@ def _use_control(page, chart, bind) -> tuple[str, bool]:
 @pytest.mark.parametrize("page_path", _chart_pages() or ["intro.html"])
 def test_every_control_changes_its_chart(site_dir, browser, site_url, page_path):
     specs = sc.chart_specs(site_dir).get(page_path, [])
-    context = browser.new_context()
-    outside: list[str] = []
-
-    def only_local(route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
+    context, outside = sc.local_only_context(browser)
     page = context.new_page()
     problems: list[str] = []
     used = 0

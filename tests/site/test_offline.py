@@ -3,13 +3,13 @@ fails, and every chart is drawn live by vega-embed from the site's own Vega bund
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from masreview import paths
 from masreview.charts import CHART_CLASS
+
+import sitecheck as sc
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -34,18 +34,8 @@ def _is_noise(message: str) -> bool:
 # Without a build, one placeholder case lets the site_dir fixture skip (or, under CI, fail).
 @pytest.mark.parametrize("page_path", PAGES or ["index.html"])
 def test_page_is_self_contained(site_dir, browser, site_url, page_path):
-    context = browser.new_context()
-    outside: list[str] = []
+    context, outside = sc.local_only_context(browser)
     errors: list[str] = []
-
-    def only_local(route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
