@@ -32,7 +32,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(PY) -m masreview --root "$(CURDIR)" validate
-	$(PY) -m masreview.preexecute "$(CURDIR)"
+	$(PY) -m masreview.book.preexecute "$(CURDIR)"
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
 	@echo "$(CURDIR)/_build/html/index.html"
 

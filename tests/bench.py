@@ -270,7 +270,7 @@ def page_weights(html_dir: Path) -> list[dict]:
 
 def validation_time(root: Path) -> dict:
     """``load_dataset`` in a fresh process (imports not counted), and the CLI's wall time."""
-    code = ("import time, sys\nfrom masreview.loading import load_dataset\nt = time.perf_counter()\n"
+    code = ("import time, sys\nfrom masreview.data.loading import load_dataset\nt = time.perf_counter()\n"
             "ds = load_dataset(sys.argv[1])\nprint(time.perf_counter() - t, len(ds.sources))")
     out = subprocess.run([str(PY), "-c", code, str(root)], capture_output=True, text=True, env=_env(root),
                          check=True).stdout.split()

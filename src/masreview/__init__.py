@@ -1,6 +1,6 @@
 """Living review of ruxolitinib for refractory macrophage activation syndrome.
 
-Data flow: ``data/`` -> :mod:`masreview.loading` (validated by :mod:`masreview.schema`)
+Data flow: ``data/`` -> :mod:`masreview.data.loading` (validated by :mod:`masreview.data.schema`)
 -> pure helpers (statistics, reconstruction, reproduction, synthesis, charts) -> chapters.
 """
 

@@ -9,8 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths, vocab
-from .loading import DataValidationError, load_dataset
+from masreview.data import paths
+
+from masreview.data import vocab
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -26,7 +29,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new_source(args: argparse.Namespace) -> int:
-    from .contribute import ContributeError, new_source
+    from masreview.book.contribute import ContributeError, new_source
 
     root = Path(args.root).resolve() if args.root else paths.repo_root()
     try:
@@ -42,6 +45,26 @@ def cmd_new_source(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from masreview.generate.files import generate
+
+    root = Path(args.root).resolve() if args.root else paths.repo_root()
+    status = 0
+    for a in args.folders:
+        folder = Path(a) if Path(a).is_absolute() or Path(a).exists() else root / a
+        try:
+            written = generate(folder)
+        except DataValidationError as e:
+            print(str(e), file=sys.stderr)
+            status = 1
+            continue
+        if not written:
+            print(f"{a}: declares no generator (reconstruction.yaml or trajectories.yaml)", file=sys.stderr)
+        for p in written:
+            print(f"wrote {p}")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m masreview", description=__doc__.splitlines()[0])
     p.add_argument("--root", help="repository root (default: the one this package is installed from)")
@@ -55,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--population", choices=list(vocab.POPULATIONS), help="adult, paediatric or mixed")
     n.add_argument("--cohort", help="an existing cohort id, when the source reports patients already in the review")
     n.set_defaults(func=cmd_new_source)
+    g = sub.add_parser("generate", help="write the tables a source's reconstruction.yaml / trajectories.yaml declare")
+    g.add_argument("folders", nargs="+", help="source folders, e.g. data/sources/li-2025-front-immunol")
+    g.set_defaults(func=cmd_generate)
     return p
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from masreview import paths
+from masreview.data import paths
 
 SITE = paths.repo_root() / "_build" / "html"  # also read by test_offline.py
 CHROMIUM = "/usr/bin/chromium"

@@ -19,8 +19,9 @@ import pandas as pd
 from scipy import stats as sps
 
 import sitecheck as sc
-from masreview import reproduce, vocab
-from masreview.loading import Dataset, SourceData
+from masreview.analysis import reproduce
+from masreview.data import vocab
+from masreview.data.model import Dataset, SourceData
 
 LI = "li-2025-front-immunol"
 ACR = "li-2025-acr-abstract-1179"

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from masreview import paths
-from masreview.charts import CHART_CLASS
+from masreview.data import paths
+from masreview.present.charts import CHART_CLASS
 
 REPO = paths.repo_root()
 SITE = REPO / "_build" / "html"  # what `make book` builds and the site tests read

@@ -9,8 +9,8 @@ import re
 import pytest
 
 import sitecheck as sc
-from masreview.charts import CHART_CLASS
-from masreview.loading import PLACEHOLDER
+from masreview.present.charts import CHART_CLASS
+from masreview.data.model import PLACEHOLDER
 
 pytestmark = pytest.mark.site
 

@@ -11,9 +11,9 @@ import re
 import pytest
 
 import sitecheck as sc
-from masreview import downloads
-from masreview.loading import load_dataset
-from masreview.schema import TABLES
+from masreview.book import downloads
+from masreview.data.loading import load_dataset
+from masreview.data.schema import TABLES
 
 pytestmark = pytest.mark.site
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import sitecheck as sc
-from masreview.charts import CHART_CLASS
+from masreview.present.charts import CHART_CLASS
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 

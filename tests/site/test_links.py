@@ -17,8 +17,8 @@ import pytest
 from pybtex.database import parse_file
 
 import sitecheck as sc
-from masreview import paths
-from masreview.loading import load_dataset
+from masreview.data import paths
+from masreview.data.loading import load_dataset
 
 pytestmark = pytest.mark.site
 

@@ -15,7 +15,7 @@ import pytest
 
 import pagenumbers as pn
 import sitecheck as sc
-from masreview.loading import load_dataset
+from masreview.data.loading import load_dataset
 
 pytestmark = pytest.mark.site
 

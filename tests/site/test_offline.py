@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from masreview import paths
-from masreview.charts import CHART_CLASS
+from masreview.data import paths
+from masreview.present.charts import CHART_CLASS
 
 import sitecheck as sc
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 # Console noise that is known, understood and harmless. Each entry: a substring of the message and
 # why it may stay. Anything else logged as an error fails the test. (sphinx-thebe's
-# "Identifier 'THEBE_JS_URL' has already been declared" does not appear: masreview.sphinxext drops
+# "Identifier 'THEBE_JS_URL' has already been declared" does not appear: masreview.book.sphinxext drops
 # the unused Thebe scripts.)
 ALLOWED_CONSOLE_NOISE: dict[str, str] = {}
 

@@ -30,7 +30,7 @@ import pytest
 
 import pagenumbers as pn
 import sitecheck as sc
-from masreview.loading import load_dataset
+from masreview.data.loading import load_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.site]
 
@@ -78,7 +78,7 @@ def add_case_as_a_contributor(root: Path) -> None:
     """`new-source`, then fill every TODO: tables from the complete example, the bib entry, the cohort,
     the changelog line and the chapter's title and paragraph (steps 3 and 4 of the contributing chapter).
     Its BibTeX entry has the Wu 2025 entry's authors and year, so that the two share an author-year label."""
-    from masreview.contribute import new_source
+    from masreview.book.contribute import new_source
 
     new_source(root, NEW_ID, "case-report", population="paediatric")
     folder = root / "data" / "sources" / NEW_ID
@@ -194,7 +194,8 @@ def test_added_case_appears_in_every_place(copy):
     assert "Reports included: 3" in before and "Independent cohorts in the synthesis: 2" in before
     # the pooled complete response now has two cohorts (the case's CR at week 4 joins the adults' 6/20)
     ds = load_dataset(copy.root)
-    from masreview.synthesis import cohort_outcomes, pooled_results  # noqa: PLC0415
+    from masreview.analysis.pooling import pooled_results  # noqa: PLC0415
+    from masreview.analysis.synthesis import cohort_outcomes  # noqa: PLC0415
 
     cr = pooled_results(cohort_outcomes(ds))["complete-response"]
     assert (cr.k, cr.events, cr.total) == (2, 7, 21) and cr.percent is not None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from masreview import paths
+from masreview.data import paths
 
 REPO = paths.repo_root()
 

@@ -15,7 +15,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from masreview import paths
+from masreview.data import paths
 
 SYNTHETIC_ID = "doe-2026-synthetic-case"
 

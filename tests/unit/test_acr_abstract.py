@@ -9,9 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from masreview import crosssource as cs, paths
-from masreview.loading import DataValidationError, load_dataset
-from masreview.reproduce import reproduction_table, unreproduced
+from masreview.present import crosssource as cs
+
+from masreview.data import paths
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
+from masreview.present.reproduction import reproduction_table, unreproduced
 
 ACR, FI = "li-2025-acr-abstract-1179", "li-2025-front-immunol"
 

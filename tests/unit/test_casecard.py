@@ -8,9 +8,13 @@ import html
 import pandas as pd
 import pytest
 
-from masreview import casecard
-from masreview.loading import load_dataset
-from masreview.reproduce import reproduction_table, unreproduced
+from types import SimpleNamespace
+from masreview.analysis import casecard as _computed
+from masreview.present import casecard as _card
+
+casecard = SimpleNamespace(**{k: v for m in (_computed, _card) for k, v in vars(m).items() if not k.startswith('__')})
+from masreview.data.loading import load_dataset
+from masreview.present.reproduction import reproduction_table, unreproduced
 
 from _synthetic_case import SYNTHETIC_ID, add_synthetic_case, copy_repo
 

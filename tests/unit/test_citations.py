@@ -7,7 +7,9 @@ import yaml
 from pybtex.database import parse_string
 from pybtex.plugin import find_plugin
 
-from masreview import citations, paths
+from masreview.book import citations
+
+from masreview.data import paths
 
 SAME_GROUP = r"""
 @article{wu2025jclinpediatr,
@@ -51,4 +53,4 @@ def test_repository_labels_are_unique_and_the_book_uses_the_style():
     assert sorted(labels.values()) == sorted(keys) and len(set(labels.values())) == len(keys)
     config = yaml.safe_load((paths.repo_root() / "_config.yml").read_text(encoding="utf-8"))
     assert config["sphinx"]["config"]["bibtex_default_style"] == citations.STYLE_NAME
-    assert "masreview.sphinxext" in config["sphinx"]["extra_extensions"]
+    assert "masreview.book.sphinxext" in config["sphinx"]["extra_extensions"]

@@ -1,11 +1,17 @@
-"""Cohort marginals, response proportions with exact intervals, reported medians (masreview.cohort)."""
+"""Cohort marginals, response proportions with exact intervals, reported medians (masreview.analysis.cohort)."""
 
 from __future__ import annotations
 
 import pytest
 
-from masreview import cohort, vocab
-from masreview.loading import load_dataset
+from types import SimpleNamespace
+from masreview.analysis import cohort as _cohort
+from masreview.present import cohort_charts as _charts
+
+cohort = SimpleNamespace(**{k: v for m in (_cohort, _charts) for k, v in vars(m).items() if not k.startswith('__')})
+
+from masreview.data import vocab
+from masreview.data.loading import load_dataset
 
 SOURCE = "li-2025-front-immunol"
 

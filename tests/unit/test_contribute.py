@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from masreview import paths, schema
-from masreview.contribute import ContributeError, csv_template, new_source
-from masreview.loading import DataValidationError, load_dataset
+from masreview.data import paths
+
+from masreview.data import schema
+from masreview.book.contribute import ContributeError, csv_template, new_source
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
 
 REPO = paths.repo_root()
 FIXTURE = REPO / "tests" / "fixtures" / "valid" / "data" / "sources" / "doe-2024-example"

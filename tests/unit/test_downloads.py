@@ -8,11 +8,11 @@ import io
 import pandas as pd
 import pytest
 
-from masreview import paths
-from masreview.downloads import (combined_tables, download_name, neutralise_cell, neutralise_frame,
+from masreview.data import paths
+from masreview.book.downloads import (combined_tables, download_name, neutralise_cell, neutralise_frame,
                                  write_downloads)
-from masreview.loading import load_dataset
-from masreview.schema import TABLES
+from masreview.data.loading import load_dataset
+from masreview.data.schema import TABLES
 
 from _synthesis_fixture import add_fixture_case, add_second_report, copy_repo
 

@@ -7,8 +7,11 @@ import shutil
 
 import pytest
 
-from masreview import paths, reproduce
-from masreview.loading import load_dataset
+from masreview.data import paths
+
+from masreview.analysis import reproduce
+from masreview.present.reproduction import reproduction_table, unreproduced
+from masreview.data.loading import load_dataset
 
 SOURCE = "li-2025-front-immunol"
 NOT_RECOMPUTABLE = {"m14", "m15"}  # glucocorticoid medians: no individual doses published
@@ -18,7 +21,7 @@ CONTEXT = {"m01"}  # approximately 30% refractory: a background figure
 @pytest.fixture(scope="module")
 def table():
     ds = load_dataset()
-    return reproduce.reproduction_table(ds.source(SOURCE), ds).set_index("id")
+    return reproduction_table(ds.source(SOURCE), ds).set_index("id")
 
 
 def test_every_row_is_reproduced_context_or_median_only(table):
@@ -68,11 +71,11 @@ def test_a_changed_data_value_stops_reproduction(tmp_path, file, old, new, broke
     folder = _copy_repo(tmp_path)
     _replace(folder / file, old, new)
     ds = load_dataset(tmp_path)
-    bad = reproduce.unreproduced(ds.source(SOURCE), ds)
+    bad = unreproduced(ds.source(SOURCE), ds)
     assert set(bad["id"]) == broken
 
 
 def test_unchanged_copy_reproduces(tmp_path):
     _copy_repo(tmp_path)
     ds = load_dataset(tmp_path)
-    assert reproduce.unreproduced(ds.source(SOURCE), ds).empty
+    assert unreproduced(ds.source(SOURCE), ds).empty

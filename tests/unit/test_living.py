@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import masreview
-from masreview import living, paths
-from masreview.loading import load_dataset
+from masreview.present import living
+from masreview.data import paths
+from masreview.data.loading import load_dataset
 
 from _synthesis_fixture import add_fixture_case, copy_repo
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from masreview.loading import DataValidationError, load_dataset
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
 
 VALID = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from masreview import paths
-from masreview.loading import DataValidationError, load_dataset
+from masreview.data import paths
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VALID = FIXTURES / "valid"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from masreview import loading
-from masreview.loading import DataValidationError, load_dataset
+from masreview.data import tables as table_rules
+from masreview.data.loading import load_dataset
+from masreview.data.model import DataValidationError
 
 from test_loading import make_case
 
@@ -26,7 +27,7 @@ _spec.loader.exec_module(synthetic)
 def _one_by_one(tables, members, results):
     for k in members:
         t, own = tables[k]
-        results[k] = loading._validate_table(t, own)
+        results[k] = table_rules._validate_table(t, own)
 
 
 def _load(root: Path):
@@ -48,7 +49,7 @@ def test_joint_validation_reports_what_per_file_validation_reports(tmp_path, nam
         (root / "data/sources" / synthetic.synthetic_id(3) / "patients.csv").read_text().replace(
             ",ruxolitinib,female,", ",ruxolitinib,femme,", 1))
     joint = _load(root)
-    monkeypatch.setattr(loading, "_validate_jointly", _one_by_one)
+    monkeypatch.setattr(table_rules, "_validate_jointly", _one_by_one)
     separate = _load(root)
     assert isinstance(joint, list) and joint == separate
 
@@ -58,7 +59,7 @@ def test_joint_validation_gives_the_same_frames(tmp_path, monkeypatch):
     shutil.copytree(FIXTURES / "valid", root)
     synthetic.write_synthetic_sources(root, 8)
     joint = load_dataset(root)
-    monkeypatch.setattr(loading, "_validate_jointly", _one_by_one)
+    monkeypatch.setattr(table_rules, "_validate_jointly", _one_by_one)
     separate = load_dataset(root)
     assert list(joint.sources) == list(separate.sources)
     for sid, src in separate.sources.items():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from masreview import paths, preexecute
-from masreview.sphinxext import FINGERPRINT_MARK
+from masreview.data import paths
+
+from masreview.book import preexecute
+from masreview.book.sphinxext import FINGERPRINT_MARK
 
 
 def test_toc_documents_lists_root_and_chapters():

@@ -1,4 +1,4 @@
-"""Deterministic reconstruction of patient rows from marginal counts (masreview.reconstruct)."""
+"""Deterministic reconstruction of patient rows from marginal counts (masreview.generate.reconstruct)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from masreview import paths, reconstruct
-from masreview.loading import load_dataset
+from masreview.data import paths
+
+from masreview.generate import files, reconstruct
+from masreview.data.loading import load_dataset
 
 SOURCE = "li-2025-front-immunol"
 
@@ -124,11 +126,11 @@ def test_unknown_measure_reference_is_an_error():
 
 
 def test_source_files_equal_reconstruction_output():
-    rendered = reconstruct.render_source(folder())
+    rendered = files.render(folder(), "reconstruction.yaml")
     assert set(rendered) == {"patients.csv", "observations.csv", "events.csv"}
     for name, text in rendered.items():
         assert (folder() / name).read_text(encoding="utf-8") == text, \
-            f"{name} differs from the reconstruction: run python -m masreview.reconstruct data/sources/{SOURCE}"
+            f"{name} differs from the reconstruction: run python -m masreview generate data/sources/{SOURCE}"
 
 
 def test_reconstructed_marginals_of_li_front_immunol():
@@ -157,8 +159,8 @@ def test_regenerating_after_a_measure_change_follows_the_measure(tmp_path):
     text = text.replace("m03,sex,ruxolitinib,female,baseline,,17,", "m03,sex,ruxolitinib,female,baseline,,16,")
     text = text.replace("m04,sex,ruxolitinib,male,baseline,,3,", "m04,sex,ruxolitinib,male,baseline,,4,")
     (dst / "measures.csv").write_text(text, encoding="utf-8")
-    rendered = reconstruct.render_source(dst)
+    rendered = files.render(dst, "reconstruction.yaml")
     assert rendered["patients.csv"] != (folder() / "patients.csv").read_text(encoding="utf-8")
     assert rendered["patients.csv"].count(",female,") == 16
-    assert reconstruct.main([str(dst)]) == 0
+    assert files.generate(dst)
     assert (dst / "patients.csv").read_text(encoding="utf-8").count(",male,") == 4

@@ -1,6 +1,6 @@
 """Reproduction coverage: every reported-measure row of every source is checked.
 
-The gate runs the reproduction (``masreview.reproduce``) over every row of every source's
+The gate runs the reproduction (``masreview.analysis.reproduce``) over every row of every source's
 ``measures.csv``, so a new source or a new row is covered the moment it is added. A row passes when it
 is reproduced from the data. The only other rows allowed are listed below by source and measure id,
 each with the reason it cannot be reproduced; the reproduction must classify them the same way
@@ -15,8 +15,16 @@ import shutil
 from pathlib import Path
 
 
-from masreview import paths, reproduce, vocab
-from masreview.loading import Dataset, load_dataset
+from masreview.data import paths
+
+
+from masreview.analysis import reproduce
+from masreview.present.reproduction import reproduction_table, unreproduced
+
+
+from masreview.data import vocab
+from masreview.data.loading import load_dataset
+from masreview.data.model import Dataset
 
 NOT_REPRODUCED: dict[tuple[str, str], tuple[str, str]] = {
     ("li-2025-front-immunol", "m01"): ("context", "background share of refractory MAS quoted from the literature"),
@@ -34,7 +42,7 @@ def coverage_problems(ds: Dataset, allowed=NOT_REPRODUCED) -> list[str]:
     seen = set()
     for src in ds.sources.values():
         measures = src["measures"]
-        table = reproduce.reproduction_table(src, ds)
+        table = reproduction_table(src, ds)
         if list(table["id"]) != list(measures["measure_id"]):
             problems.append(f"{src.id}: the reproduction table does not hold every row of measures.csv")
         for _, row in table.iterrows():

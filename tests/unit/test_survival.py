@@ -1,4 +1,4 @@
-"""Survival forensics, scenario grid, Kaplan-Meier and charts (masreview.survival)."""
+"""Survival forensics, scenario grid, Kaplan-Meier and charts (masreview.analysis.survival)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2
 
-from masreview import survival as sv
+from types import SimpleNamespace
+from masreview.analysis import survival as _survival
+from masreview.present import survival_charts as _charts, widgets as _widgets
+
+sv = SimpleNamespace(**{k: v for m in (_survival, _charts, _widgets) for k, v in vars(m).items() if not k.startswith('__')},
+                     explorer=_widgets.survival_explorer)
 
 COUNTS = {sv.TREATED: sv.GroupCounts(20, 1), sv.CONTROL: sv.GroupCounts(21, 8)}
 SMALL = sv.ScenarioGrid(treated_death_week=(1, 4, 16), control_first_death_week=(1, 4),

@@ -12,8 +12,14 @@ import numpy as np
 import pytest
 from _synthesis_fixture import REPO, add_fixture_case, add_second_report, copy_repo
 
-from masreview import synthesis as syn
-from masreview.loading import load_dataset
+from types import SimpleNamespace
+from masreview.analysis import pooling as _pooling, synthesis as _synthesis
+from masreview.present import evidence as _evidence, synthesis as _views
+
+# One name for the synthesis helpers, across the layers they live in.
+syn = SimpleNamespace(**{k: v for m in (_synthesis, _pooling, _views, _evidence) for k, v in vars(m).items()
+                         if not k.startswith('__')})
+from masreview.data.loading import load_dataset
 
 # Facts the published abstracts state (independently known): Li et al. 19/20 alive, 6/20 CR and 10/20 PR at
 # week 8; the Wu et al. case: one child, alive, response not graded.

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from masreview.loading import load_dataset
-from masreview.timeline import LENGTH_STATUS, phase_duration, phase_table, timeline_chart, timeline_data
+from masreview.data.loading import load_dataset
+from masreview.analysis.timeline import LENGTH_STATUS, phase_duration, phase_table
+from masreview.present.timeline_chart import timeline_chart, timeline_data
 
 from _synthetic_case import SYNTHETIC_ID, add_synthetic_case, copy_repo
 

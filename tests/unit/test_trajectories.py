@@ -14,8 +14,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from masreview import paths, trajectories as tr
-from masreview.loading import load_dataset
+from masreview.data import paths
+
+from types import SimpleNamespace
+from masreview.analysis import trajectories as _ranges
+from masreview.generate import files as _files, trajectories as _gen, weekly as _model
+from masreview.present import weekly_charts as _charts, widgets as _widgets
+
+# One name for the weekly helpers, across the layers they live in.
+tr = SimpleNamespace(**{k: v for m in (_model, _ranges, _gen, _charts, _widgets) for k, v in vars(m).items()
+                        if not k.startswith('__')}, explorer=_widgets.weekly_explorer,
+                     load_spec=lambda folder: _files.load_spec(folder, 'trajectories.yaml'),
+                     render_source=lambda folder: _files.render(folder, 'trajectories.yaml'))
+from masreview.data.loading import load_dataset
 
 NONE = tr.Assumptions()
 NO_RELAPSE = tr.Assumptions(no_relapse=True)
@@ -234,7 +245,7 @@ def test_acr_death_after_window_is_also_a_valid_reconstruction(acr_facts):
 def test_stored_observations_equal_the_declared_reconstruction():
     folder = paths.sources_dir() / ACR
     for name, text in tr.render_source(folder).items():
-        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} is stale: rerun python -m masreview.trajectories"
+        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} is stale: rerun python -m masreview.analysis.trajectories"
 
 
 def test_stored_paths_put_the_death_on_the_patient_with_the_death_event():

@@ -1,0 +1,91 @@
+"""Describing a cohort from its patient rows: marginal tables, response proportions with
+exact intervals, and summaries published only as medians.
+
+Everything here works on *marginals* (one attribute at a time). Reconstructed rows
+(:mod:`masreview.generate.reconstruct`) reproduce marginals exactly but carry no joint information, so no
+helper here cross-tabulates two attributes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from masreview.analysis import stats
+
+from masreview.data import vocab
+from masreview.data.select import group_patients, states_at
+
+# Response categories reported or derived at an assessment: label -> states counted.
+RESPONSE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "CR": ("CR",),
+    "PR": ("PR",),
+    "CR+PR": ("CR", "PR"),
+    "NR": ("NR", "dead"),
+}
+RESPONSE_LABELS = {
+    "CR": "Complete remission (CR)",
+    "PR": "Partial remission (PR)",
+    "CR+PR": "Overall response (CR + PR)",
+    "NR": "No response (NR, including any death before the assessment)",
+}
+
+
+def marginal_table(src, group: str, columns: dict[str, dict]) -> pd.DataFrame:
+    """Counts of each category of each column (one at a time), in vocabulary order.
+
+    ``columns``: column of patients.csv -> its vocabulary (e.g. ``{"sex": vocab.SEXES}``).
+    Columns: characteristic, category, n, percent (of the group).
+    """
+    p = group_patients(src, group)
+    rows = []
+    names = {"sex": "Sex", "disease": "Underlying disease"}
+    for col, voc in columns.items():
+        counts = p[col].value_counts()
+        for code, label in voc.items():
+            k = int(counts.get(code, 0))
+            if k:
+                rows.append({"characteristic": names.get(col, col.replace("_", " ").capitalize()),
+                             "category": label, "n": k, "percent": 100 * k / len(p)})
+        missing = int(p[col].isna().sum())
+        if missing:
+            rows.append({"characteristic": names.get(col, col), "category": "Not reported", "n": missing,
+                         "percent": 100 * missing / len(p)})
+    return pd.DataFrame(rows)
+
+
+def response_counts(src, group: str, timepoint: str) -> dict[str, tuple[int, int]]:
+    """label -> (patients, group size at the assessment) for CR, PR, CR+PR, NR from response states."""
+    states = states_at(src, group, timepoint)
+    n = len(states)
+    if n == 0:
+        raise ValueError(f"no response states for {group} at {timepoint}")
+    return {label: (int(states.isin(list(s)).sum()), n) for label, s in RESPONSE_CATEGORIES.items()}
+
+
+def proportion_rows(counts: dict[str, tuple[int, int]], labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Numeric table: key, label, k, n, estimate, Clopper-Pearson and Wilson 95% bounds (fractions)."""
+    rows = []
+    for key, (k, n) in counts.items():
+        cp = stats.proportion_ci(k, n, "clopper-pearson")
+        wi = stats.proportion_ci(k, n, "wilson")
+        rows.append({"key": key, "label": (labels or {}).get(key, key), "k": k, "n": n, "estimate": cp.estimate,
+                     "cp_low": cp.low, "cp_high": cp.high, "wilson_low": wi.low, "wilson_high": wi.high})
+    return pd.DataFrame(rows)
+
+
+def reported_medians(src, measure: str, group: str) -> pd.DataFrame:
+    """The rows of measures.csv reporting a median, in time order: timepoint, value, unit, locator."""
+    m = src["measures"]
+    sel = m[(m["measure"] == measure) & (m["group"] == group)].copy()
+    if sel.empty:
+        raise ValueError(f"no '{measure}' rows for {group}")
+    sel["week"] = sel["timepoint"].map(vocab.timepoint_weeks)
+    sel = sel.sort_values("week")
+    return sel[["measure_id", "timepoint", "value", "unit", "decimals", "locator"]].reset_index(drop=True)
+
+
+def relative_change(before: float, after: float) -> float:
+    """(before - after) / before: the relative reduction from one summary to another."""
+    if before == 0:
+        raise ValueError("relative change from zero is undefined")
+    return (float(before) - float(after)) / float(before)

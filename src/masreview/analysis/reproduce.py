@@ -1,0 +1,309 @@
+"""Reproduction checks: every reported-measure row recomputed from patient-level rows or counts.
+
+Each measure of :data:`masreview.data.vocab.MEASURES` has one recompute function registered here with
+:func:`recomputes`. :func:`reproduction_table` applies them to every row of a source's
+``measures.csv`` and compares the result with the printed number at the printed precision.
+
+Agreement values: ``reproduced``; ``differs`` (a recomputed number that does not match: a defect in the
+data or the reconstruction); ``context`` (a background figure quoted from the literature, not a result
+of the source's patients); ``not recomputable`` (the data hold nothing to recompute it from, with why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from masreview.analysis import stats
+
+from masreview.data import vocab
+from masreview.data.select import events, group_patients, states_at, weeks_column
+from masreview.data.model import Dataset, SourceData
+
+AGREEMENTS = ("reproduced", "differs", "context", "not recomputable")
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What the data give for one reported row."""
+
+    method: str
+    value: float | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    agreement: str | None = None  # set by the recomputer only for context / not recomputable / P values
+    detail: str = ""
+
+
+Recomputer = Callable[[SourceData, pd.Series, "Dataset | None"], Recomputed]
+RECOMPUTERS: dict[str, Recomputer] = {}
+
+
+def recomputes(measure: str):
+    """Register the function that recomputes ``measure`` (one per measure of the vocabulary)."""
+    if measure not in vocab.MEASURES:
+        raise KeyError(f"unknown measure '{measure}'")
+
+    def deco(fn: Recomputer) -> Recomputer:
+        RECOMPUTERS[measure] = fn
+        return fn
+
+    return deco
+
+
+# --- helpers on patient-level rows ------------------------------------------------------------------
+
+
+def _count(method: str, k: int, n: int | None, row: pd.Series) -> Recomputed:
+    value = 100 * k / n if (n and row["unit"] == "percent") else (k if row["unit"] != "percent" else None)
+    return Recomputed(method=method, value=value, numerator=int(k), denominator=None if n is None else int(n))
+
+
+def _n(src: SourceData, group: str) -> int:
+    return len(group_patients(src, group))
+
+
+# --- recomputers -----------------------------------------------------------------------------------
+
+
+@recomputes("patients")
+def _patients(src, row, ds=None):
+    return _count("rows of patients.csv in the group", _n(src, row["group"]), None, row)
+
+
+@recomputes("sex")
+def _sex(src, row, ds=None):
+    p = group_patients(src, row["group"])
+    return _count(f"patients with sex = {row['category']}", int((p["sex"] == row["category"]).sum()), len(p), row)
+
+
+@recomputes("underlying-disease")
+def _disease(src, row, ds=None):
+    p = group_patients(src, row["group"])
+    return _count(f"patients with disease = {row['category']}", int((p["disease"] == row["category"]).sum()),
+                  len(p), row)
+
+
+@recomputes("active-disease-baseline")
+def _active(src, row, ds=None):
+    p = group_patients(src, row["group"])
+    return _count("patients with active_disease_baseline = yes", int((p["active_disease_baseline"] == "yes").sum()),
+                  len(p), row)
+
+
+@recomputes("response")
+def _response(src, row, ds=None):
+    states = states_at(src, row["group"], row["timepoint"])
+    if states.empty:
+        return Recomputed("response states in observations.csv", agreement="not recomputable",
+                          detail=f"no response-state observations at {row['timepoint']}")
+    cat = row["category"]
+    if cat == "NR":  # the sources count a death before the assessment as no response
+        k, method = int(states.isin(["NR", "dead"]).sum()), f"patients in state NR or dead at {row['timepoint']}"
+    elif cat == "CR+PR":
+        k, method = int(states.isin(["CR", "PR"]).sum()), f"patients in state CR or PR at {row['timepoint']}"
+    else:
+        k, method = int((states == cat).sum()), f"patients in state {cat} at {row['timepoint']}"
+    return _count(method, k, len(states), row)
+
+
+@recomputes("response-transition")
+def _transition(src, row, ds=None):
+    """Category 'A->B' at week-N: patients in A at week N-1 and in B at week N."""
+    before_state, after_state = row["category"].split("->")
+    w = int(vocab.timepoint_weeks(row["timepoint"]))
+    before = states_at(src, row["group"], f"week-{w - 1}")
+    after = states_at(src, row["group"], f"week-{w}")
+    if before.empty or after.empty:
+        return Recomputed("weekly response states", agreement="not recomputable",
+                          detail=f"no states at week {w - 1} and week {w}")
+    both = pd.concat([before.rename("a"), after.rename("b")], axis=1).dropna()
+    k = int(((both["a"] == before_state) & (both["b"] == after_state)).sum())
+    return _count(f"patients in {before_state} at week {w - 1} and {after_state} at week {w}", k, None, row)
+
+
+@recomputes("first-response-time")
+def _first_time(src, row, ds=None):
+    obs = src["observations"]
+    ids = set(group_patients(src, row["group"])["patient_id"])
+    sel = obs[(obs["measure"] == "response-state") & obs["patient_id"].isin(ids)]
+    targets = ["CR", "PR"] if row["category"] in ("CR+PR", "any") else [row["category"]]
+    hit = sel[sel["state"].isin(targets)]
+    if hit.empty:
+        return Recomputed("first assessment with the state", agreement="not recomputable",
+                          detail=f"no patient reaches {row['category']} in observations.csv")
+    weeks = weeks_column(hit)
+    return Recomputed(f"earliest week at which any patient is in {row['category']}", value=float(weeks.min()))
+
+
+@recomputes("survival")
+def _survival(src, row, ds=None):
+    n = _n(src, row["group"])
+    dead = events(src, row["group"], "death")["patient_id"].nunique()
+    return _count("patients without a death event", n - dead, n, row)
+
+
+@recomputes("adverse-event")
+def _adverse(src, row, ds=None):
+    n = _n(src, row["group"])
+    k = events(src, row["group"], row["category"])["patient_id"].nunique()
+    return _count(f"patients with a {row['category']} event", k, n, row)
+
+
+@recomputes("recurrence")
+def _recurrence(src, row, ds=None):
+    n = _n(src, row["group"])
+    ev = src["events"]
+    if not ev["patient_id"].isin(set(group_patients(src, row["group"])["patient_id"])).any():
+        # no events at all: nothing says whether anyone relapsed (a last-follow-up row records "none")
+        return Recomputed("relapse events in events.csv", agreement="not recomputable",
+                          detail="no events recorded for the group")
+    k = events(src, row["group"], "relapse")["patient_id"].nunique()
+    return _count("patients with a relapse event", k, n, row)
+
+
+@recomputes("survival-comparison")
+def _survival_p(src, row, ds=None):
+    """Which 2x2 test on the survival counts gives the printed P (the source does not say)."""
+    ids = [g for g in vocab.GROUPS]
+    counts = []
+    for g in ids:
+        n = _n(src, g)
+        counts += [n - events(src, g, "death")["patient_id"].nunique(), n]
+    if 0 in counts[1::2]:
+        return Recomputed("2x2 tests on survival", agreement="not recomputable", detail="a group has no patients")
+    tests = stats.two_by_two_tests(*counts)
+    d = int(row["decimals"])
+    match = tests[[stats.rounds_to(p, row["value"], d) for p in tests["P"]]]
+    if match.empty:
+        return Recomputed("2x2 tests on survival counts", value=float(tests["P"].iloc[0]), agreement="differs",
+                          detail="no test reproduces the printed P")
+    best = match.iloc[0]
+    return Recomputed(f"{best['test']} on {counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]}",
+                      value=float(best["P"]), agreement="reproduced",
+                      detail="reproduced by: " + "; ".join(match["test"]) + " (the source does not name its test)")
+
+
+@recomputes("glucocorticoid-dose")
+def _gc(src, row, ds=None):
+    obs = src["observations"]
+    ids = set(group_patients(src, row["group"])["patient_id"])
+    weeks = weeks_column(obs)
+    sel = obs[(obs["measure"] == "glucocorticoid-dose") & obs["patient_id"].isin(ids)
+              & ((weeks - vocab.timepoint_weeks(row["timepoint"])).abs() < 1e-9)]
+    if sel.empty:
+        return Recomputed("median of glucocorticoid-dose observations", agreement="not recomputable",
+                          detail=f"no individual doses at {row['timepoint']}: only the published median")
+    return Recomputed(f"median of {len(sel)} glucocorticoid-dose observations", value=float(sel["value"].median()))
+
+
+def _patient_value(column: str, label: str) -> Recomputer:
+    def fn(src, row, ds=None):
+        p = group_patients(src, row["group"])
+        vals = p[column].dropna()
+        if vals.empty:
+            return Recomputed(f"{label} in patients.csv", agreement="not recomputable", detail=f"no {column} values")
+        if len(vals) == 1:
+            return Recomputed(f"{label} of the patient", value=float(vals.iloc[0]), numerator=None)
+        return Recomputed(f"median {label} of {len(vals)} patients", value=float(vals.median()))
+    return fn
+
+
+RECOMPUTERS["age"] = _patient_value("age_years", "age")
+RECOMPUTERS["disease-duration"] = _patient_value("disease_duration_years", "disease duration")
+
+
+@recomputes("previous-mas-episodes")
+def _prev(src, row, ds=None):
+    p = group_patients(src, row["group"])
+    vals = p["previous_mas_episodes"].dropna()
+    if vals.empty:
+        return Recomputed("previous_mas_episodes", agreement="not recomputable", detail="no values")
+    return Recomputed("previous_mas_episodes of the patient(s), summed", value=float(vals.sum()),
+                      numerator=int(vals.sum()))
+
+
+def _salvage(src: SourceData, group: str) -> pd.DataFrame:
+    t = src["treatments"]
+    ids = set(group_patients(src, group)["patient_id"])
+    return t[(t["drug"] == "ruxolitinib") & t["patient_id"].isin(ids)]
+
+
+@recomputes("ruxolitinib-dose")
+def _rux_dose(src, row, ds=None):
+    t = _salvage(src, row["group"])
+    t = t[t["dose"].notna() & (t["dose_unit"] == row["unit"])]
+    freq = row["category"] if pd.notna(row["category"]) and row["category"] in vocab.FREQUENCIES else None
+    if freq is not None:  # '10 mg twice daily': the frequency is part of what is reported
+        t = t[t["frequency"] == freq]
+    if t.empty:
+        return Recomputed("ruxolitinib rows of treatments.csv", agreement="not recomputable",
+                          detail=f"no ruxolitinib dose in {row['unit']}" + (f" given {freq}" if freq else ""))
+    return Recomputed(f"dose of the last ruxolitinib row ({t['frequency'].iloc[-1]})", value=float(t["dose"].iloc[-1]))
+
+
+@recomputes("treatment-rounds")
+def _rounds(src, row, ds=None):
+    t = src["treatments"]
+    ids = set(group_patients(src, row["group"])["patient_id"])
+    t = t[(t["drug"] == row["category"]) & t["patient_id"].isin(ids)]
+    if t.empty or t["rounds"].isna().all():
+        return Recomputed("rounds in treatments.csv", agreement="not recomputable", detail=f"no {row['category']} rounds")
+    k = int(t["rounds"].sum())
+    return Recomputed(f"rounds of {row['category']} in treatments.csv", value=float(k), numerator=k)
+
+
+@recomputes("ruxolitinib-duration")
+def _rux_duration(src, row, ds=None):
+    from masreview.analysis.timeline import phase_duration, phase_table  # the case-timeline helpers own durations
+
+    t = _salvage(src, row["group"])
+    ph = phase_table(src)
+    per_patient, how = [], []
+    for pid, rows in t.groupby("patient_id", sort=False):
+        phase_ids = list(dict.fromkeys(rows["phase_id"].dropna()))
+        if not phase_ids:
+            continue
+        value, qualifier = phase_duration(ph[ph["patient_id"] == pid], phase_ids, row["unit"])
+        if value is not None:
+            per_patient.append(value)
+            how.append(f"phase{'s' if len(phase_ids) > 1 else ''} {', '.join(phase_ids)} ({qualifier})")
+    if not per_patient:
+        return Recomputed("phases of the ruxolitinib rows", agreement="not recomputable",
+                          detail="no ruxolitinib phase with a known length")
+    if len(per_patient) == 1:
+        return Recomputed(f"length of {how[0]}", value=float(per_patient[0]))
+    return Recomputed(f"median length of the ruxolitinib phases of {len(per_patient)} patients",
+                      value=float(pd.Series(per_patient).median()))
+
+
+@recomputes("refractory-fraction")
+def _context(src, row, ds=None):
+    return Recomputed("background figure from the literature", agreement="context",
+                      detail="not a result of this source's patients; shown as quoted")
+
+
+# --- the table ---------------------------------------------------------------------------------------
+
+
+def _agrees(row: pd.Series, rc: Recomputed) -> bool:
+    d = int(row["decimals"])
+    checks = []
+    if pd.notna(row["numerator"]):
+        checks.append(rc.numerator is not None and int(row["numerator"]) == rc.numerator)
+    if pd.notna(row["denominator"]):
+        checks.append(rc.denominator is not None and int(row["denominator"]) == rc.denominator)
+    if pd.notna(row["value"]):
+        checks.append(rc.value is not None and stats.rounds_to(rc.value, row["value"], d))
+    return bool(checks) and all(checks)
+
+
+def reproduce_row(src: SourceData, row: pd.Series, ds: Dataset | None = None) -> tuple[Recomputed, str]:
+    rc = RECOMPUTERS[row["measure"]](src, row, ds)
+    agreement = rc.agreement if rc.agreement in ("context", "not recomputable", "differs") else \
+        ("reproduced" if _agrees(row, rc) else "differs")
+    return rc, agreement
+
+

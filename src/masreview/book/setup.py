@@ -1,0 +1,73 @@
+"""What every chapter's first cell calls: one preamble, glue that stays plain, escaped tables.
+
+    from masreview.book.setup import setup, glue_number, glue_text, show_table
+    ds = setup()          # validated dataset; offline charts on; display options set
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import pandas as pd
+
+from masreview.data.loading import load_dataset
+from masreview.data.model import Dataset
+from masreview.present.html import HTML, Link, Table, html_table, pct, show_table
+
+__all__ = ["setup", "glue_number", "glue_text", "plain", "PlainText",
+           "show_table", "html_table", "HTML", "Link", "Table", "pct"]
+
+_DATASET: Dataset | None = None
+
+
+def setup(reload: bool = False) -> Dataset:
+    """Enable the offline chart renderer and return the validated dataset (loaded once per kernel)."""
+    global _DATASET
+    from masreview.present.charts import enable_offline_charts
+
+    enable_offline_charts()
+    pd.set_option("display.max_rows", 200)
+    pd.set_option("display.max_colwidth", 200)
+    if _DATASET is None or reload:
+        _DATASET = load_dataset()
+    return _DATASET
+
+
+class PlainText(str):
+    """A string whose repr is itself, so that ``{glue}`` shows it without quotes."""
+
+    def __repr__(self) -> str:  # noqa: D105
+        return str(self)
+
+
+def plain(value):
+    """numpy scalars -> Python numbers (numpy 2 scalars break glue formatting)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def glue_number(name: str, value) -> float | int:
+    """Glue a number (as a plain int/float) for ``{glue:text}`name:.1f``` in prose; returns it."""
+    from myst_nb import glue
+
+    v = plain(value)
+    if not isinstance(v, (int, float)):
+        raise TypeError(f"glue_number('{name}'): expected a number, got {type(value).__name__}")
+    glue(name, v, display=False)
+    return v
+
+
+def glue_text(name: str, text: str) -> str:
+    """Glue a ready-formatted phrase for ``{glue}`name``` in prose; returns it."""
+    from myst_nb import glue
+
+    t = PlainText(str(text))
+    glue(name, t, display=False)
+    return t
+
+

@@ -1,0 +1,364 @@
+"""Schemas of every data file: ``source.yaml`` (pydantic) and the CSV tables (pandera).
+
+The column specifications below are the single definition of each table: the loader validates
+against them and the contributing chapter documents them from them, so the two never drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandera.pandas as pa
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from masreview.data import vocab
+
+# --- source.yaml ---------------------------------------------------------------------------------
+
+
+def _one_of(vocabulary: dict) -> str:
+    return ", ".join(vocabulary)
+
+
+class Bibliography(BaseModel):
+    """The bibliographic record of a publication."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    authors: list[str] = Field(min_length=1, description="Authors as printed, 'Surname Initials'")
+    title: str = Field(min_length=5)
+    journal: str = Field(min_length=2, description="Journal, or the supplement for a conference abstract")
+    year: int = Field(ge=1990, le=2100)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
+    bibtex_key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$",
+                            description="Key of this source's entry in references.bib")
+    meeting: str | None = None
+    session: str | None = None
+    abstract_number: str | None = None
+    received: dt.date | None = None
+    accepted: dt.date | None = None
+    published: dt.date | None = None
+    online: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _locatable(self):
+        if not (self.doi or self.url):
+            raise ValueError("give a doi or a url so that readers can find the source")
+        for earlier, later in (("received", "accepted"), ("accepted", "published"), ("received", "online")):
+            a, b = getattr(self, earlier), getattr(self, later)
+            if a and b and a > b:
+                raise ValueError(f"{earlier} ({a}) is after {later} ({b}): dates out of order")
+        return self
+
+
+class Extraction(BaseModel):
+    """Who extracted the data and when (a role, never a person's name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    by: str = Field(min_length=3, description="A role, e.g. 'review team data extractor'")
+    from_text: str = Field(min_length=3, description="What was read: abstract, full text, table 1, ...")
+    checked_by: str | None = None
+
+
+class Criteria(BaseModel):
+    """The definitions a source says it used (each empty when the source does not say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mas_classification: str | None = Field(default=None, description="Criteria used to diagnose or classify "
+                                           "MAS (e.g. 2016 EULAR/ACR/PRINTO classification criteria)")
+    refractory_definition: str | None = Field(default=None, description="How the source defines refractory MAS")
+    response: str | None = Field(default=None, description="Criteria used to grade response (CR, PR, NR)")
+
+
+class SourceRecord(BaseModel):
+    """Everything ``data/sources/<id>/source.yaml`` holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
+    cohort_id: str = Field(description="Cohort id from data/cohorts.yaml; reports of the same patients share it")
+    status: Literal[tuple(vocab.STATUSES)]  # type: ignore[valid-type]
+    exclusion_reason: str | None = None
+    design: Literal[tuple(vocab.DESIGNS)]  # type: ignore[valid-type]
+    population: Literal[tuple(vocab.POPULATIONS)]  # type: ignore[valid-type]
+    underlying_diseases: list[Literal[tuple(vocab.DISEASES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    country: str | None = None
+    setting: str | None = None
+    summary: str = Field(min_length=10, description="One or two sentences a reader sees on the landing page")
+    bibliography: Bibliography
+    extraction: Extraction
+    criteria: Criteria = Field(default_factory=Criteria,
+                               description="Definitions the source states (MAS classification, refractoriness, "
+                               "response); leave a field out when the source does not give it")
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not vocab.SOURCE_ID_RE.match(v):
+            raise ValueError(f"'{v}' is not a source id: expected {vocab.SOURCE_ID_HELP}")
+        return v
+
+    @model_validator(mode="after")
+    def _excluded_has_reason(self):
+        if self.status == "excluded" and not self.exclusion_reason:
+            raise ValueError("status is 'excluded': give exclusion_reason")
+        return self
+
+
+class Cohort(BaseModel):
+    """One group of patients, possibly described by several reports (``data/cohorts.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=3)
+    primary_source: str = Field(description="The source whose patient rows represent the cohort in the synthesis")
+    notes: str | None = None
+
+
+class ChangelogEntry(BaseModel):
+    """One evidence update (``data/changelog.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    sources_added: list[str] = []
+    sources_changed: list[str] = []
+    summary: str = Field(min_length=5)
+
+
+# --- CSV tables ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a CSV table."""
+
+    name: str
+    kind: Literal["str", "int", "float", "date"]
+    help: str
+    required: bool = True  # the column must be in the file
+    nullable: bool = False  # cells may be empty
+    vocabulary: dict | None = None
+    ge: float | None = None
+    le: float | None = None
+    pattern: re.Pattern | None = None
+    pattern_help: str = ""
+
+    def expected(self) -> str:
+        """What a valid cell looks like, in words (used in error messages and the docs)."""
+        if self.vocabulary is not None:
+            return "one of: " + _one_of(self.vocabulary)
+        if self.pattern is not None:
+            return self.pattern_help
+        words = {"str": "text", "int": "a whole number", "float": "a number", "date": "a date YYYY-MM-DD"}[self.kind]
+        if self.ge is not None and self.le is not None:
+            words += f" from {self.ge:g} to {self.le:g}"
+        elif self.ge is not None:
+            words += f" of at least {self.ge:g}"
+        return words
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A CSV table: file name, meaning, columns and the columns that identify a row."""
+
+    name: str
+    file: str
+    description: str
+    columns: tuple[Col, ...]
+    key: tuple[str, ...] = ()
+    patient_level: bool = True
+    designs_needing: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Col:
+        return next(c for c in self.columns if c.name == name)
+
+
+_ORIGIN = Col("origin", "str", "reported (stated by the source) or reconstructed (derived from aggregates)",
+              vocabulary=vocab.ORIGINS)
+_LOCATOR_PAT = Col("locator", "str", "Where the source states it (e.g. 'abstract, results, sentence 3'); "
+                   "for reconstructed rows, the aggregate the row was derived from", nullable=False)
+_NOTE = Col("note", "str", "Free text", required=False, nullable=True)
+_PATIENT = Col("patient_id", "str", "Patient identifier, unique within the source (e.g. R01)",
+               pattern=re.compile(r"^[A-Za-z0-9_-]{1,32}$"), pattern_help="letters, digits, - or _ (at most 32)")
+_TIME_UNIT = Col("time_unit", "str", "Unit of time", nullable=True, vocabulary=vocab.TIME_UNITS)
+
+MEASURES_TABLE = TableSpec(
+    name="measures",
+    file="measures.csv",
+    description="One row per number the source states, exactly as printed, with where it is stated.",
+    patient_level=False,
+    key=("measure_id",),
+    columns=(
+        Col("measure_id", "str", "Identifier of the row, unique within the source (e.g. m01)",
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
+        Col("measure", "str", "What is measured", vocabulary=vocab.MEASURES),
+        Col("group", "str", "Which patients the number describes", vocabulary=vocab.MEASURE_GROUPS),
+        Col("category", "str", "Which level of the measure (sex, disease code, response state, event, "
+            "transition such as PR->CR); empty when the measure has none", nullable=True),
+        Col("timepoint", "str", "When: " + vocab.TIMEPOINT_HELP, pattern=vocab.TIMEPOINT_RE,
+            pattern_help=vocab.TIMEPOINT_HELP),
+        Col("value", "float", "The number as printed (a percentage for proportions, the P value, the median...)",
+            nullable=True),
+        Col("numerator", "int", "Numerator or count, when printed", nullable=True, ge=0),
+        Col("denominator", "int", "Denominator, when printed", nullable=True, ge=1),
+        Col("unit", "str", "Unit of value", vocabulary=vocab.UNITS),
+        Col("decimals", "int", "Decimals printed for value (0 for '62%', 3 for 'P = 0.011')", ge=0, le=6),
+        Col("qualifier", "str", "'approximately' when the source says about / approximately",
+            nullable=True, vocabulary={"approximately": "stated as approximate", "at-least": "a lower bound"}),
+        Col("locator", "str", "Where the source states it, e.g. 'abstract, results, sentence 4'"),
+        Col("quote", "str", "The words of the source that state it", nullable=True, required=False),
+        _NOTE,
+    ),
+)
+
+PATIENTS_TABLE = TableSpec(
+    name="patients",
+    file="patients.csv",
+    description="One row per patient (treated or control).",
+    key=("patient_id",),
+    columns=(
+        _PATIENT,
+        Col("group", "str", "Treatment group", vocabulary=vocab.GROUPS),
+        Col("sex", "str", "Sex", nullable=True, vocabulary=vocab.SEXES),
+        Col("age_years", "float", "Age in years at the MAS episode", nullable=True, ge=0, le=120),
+        Col("disease", "str", "Underlying rheumatic disease", nullable=True, vocabulary=vocab.DISEASES),
+        Col("disease_duration_years", "float", "Years since the underlying disease was diagnosed",
+            nullable=True, required=False, ge=0, le=120),
+        Col("previous_mas_episodes", "int", "Earlier MAS episodes", nullable=True, required=False, ge=0, le=50),
+        Col("active_disease_baseline", "str", "Active disease when ruxolitinib started", nullable=True,
+            required=False, vocabulary={"yes": "yes", "no": "no"}),
+        Col("weight_kg", "float", "Body weight in kg", nullable=True, required=False, ge=1, le=300),
+        _ORIGIN,
+        _LOCATOR_PAT,
+        _NOTE,
+    ),
+)
+
+OBSERVATIONS_TABLE = TableSpec(
+    name="observations",
+    file="observations.csv",
+    description="Per-time observations of a patient: response state, glucocorticoid dose, laboratory values.",
+    key=("patient_id", "measure", "time", "time_unit"),
+    columns=(
+        _PATIENT,
+        Col("time", "float", "Time since ruxolitinib started (0 = baseline)", ge=0),
+        Col("time_unit", "str", "Unit of time", vocabulary=vocab.TIME_UNITS),
+        Col("measure", "str", "What was observed", vocabulary=vocab.OBSERVATION_MEASURES),
+        Col("state", "str", "Response state (for measure response-state)", nullable=True,
+            vocabulary=vocab.RESPONSE_STATES),
+        Col("value", "float", "Value (for numeric measures)", nullable=True),
+        Col("unit", "str", "Unit of value", nullable=True, vocabulary=vocab.UNITS),
+        _ORIGIN,
+        _LOCATOR_PAT,
+        _NOTE,
+    ),
+)
+
+EVENTS_TABLE = TableSpec(
+    name="events",
+    file="events.csv",
+    description="Events of a patient (death, infection, relapse, last follow-up), with time when known.",
+    key=("patient_id", "event", "time"),
+    columns=(
+        _PATIENT,
+        Col("event", "str", "What happened", vocabulary=vocab.EVENTS),
+        Col("time", "float", "When, since ruxolitinib started (empty when not reported)", nullable=True, ge=0),
+        _TIME_UNIT,
+        _ORIGIN,
+        _LOCATOR_PAT,
+        _NOTE,
+    ),
+)
+
+TREATMENTS_TABLE = TableSpec(
+    name="treatments",
+    file="treatments.csv",
+    description="Drugs given to a patient, with dose and timing when known.",
+    key=("patient_id", "treatment_id"),
+    columns=(
+        _PATIENT,
+        Col("treatment_id", "str", "Identifier of the row within the patient (e.g. t1)",
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
+        Col("drug", "str", "Drug (generic name, lowercase)", pattern=re.compile(r"^[a-z][a-z0-9 -]*$"),
+            pattern_help="a generic drug name in lowercase"),
+        Col("dose", "float", "Dose per administration", nullable=True, ge=0),
+        Col("dose_unit", "str", "Unit of dose", nullable=True, vocabulary=vocab.UNITS),
+        Col("frequency", "str", "How often", vocabulary=vocab.FREQUENCIES),
+        Col("route", "str", "Route", nullable=True, required=False, vocabulary=vocab.ROUTES),
+        Col("rounds", "int", "Number of rounds or courses", nullable=True, required=False, ge=1),
+        Col("phase_id", "str", "The timeline phase in which it was given (phases.csv)", nullable=True,
+            required=False),
+        Col("role", "str", "failed (given before, without enough effect), salvage (the treatment under review), "
+            "concomitant or taper", vocabulary={"failed": "failed prior treatment", "salvage": "salvage therapy",
+                                                "concomitant": "given alongside", "taper": "tapered"}),
+        _ORIGIN,
+        _LOCATOR_PAT,
+        _NOTE,
+    ),
+)
+
+PHASES_TABLE = TableSpec(
+    name="phases",
+    file="phases.csv",
+    description="A case timeline: ordered phases whose dates may be unknown; the order is always known, "
+    "durations when stated (exactly or approximately).",
+    key=("patient_id", "phase_id"),
+    columns=(
+        _PATIENT,
+        Col("phase_id", "str", "Identifier of the phase within the patient",
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
+        Col("order", "int", "Position in the timeline (1 = first)", ge=1),
+        Col("label", "str", "What happened in this phase, as a short phrase"),
+        Col("start_date", "date", "First day (YYYY-MM-DD) when reported", nullable=True),
+        Col("end_date", "date", "Last day (YYYY-MM-DD) when reported", nullable=True),
+        Col("duration", "float", "Length when stated", nullable=True, ge=0),
+        Col("duration_unit", "str", "Unit of duration", nullable=True, vocabulary=vocab.TIME_UNITS),
+        Col("duration_qualifier", "str", "How the duration is known", vocabulary=vocab.DURATION_QUALIFIERS),
+        _ORIGIN,
+        _LOCATOR_PAT,
+        _NOTE,
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (MEASURES_TABLE, PATIENTS_TABLE, OBSERVATIONS_TABLE,
+                                                   EVENTS_TABLE, TREATMENTS_TABLE, PHASES_TABLE)}
+
+# Which tables a design needs (the others are optional).
+TABLES_BY_DESIGN: dict[str, tuple[str, ...]] = {
+    "cohort": ("measures", "patients"),
+    "case-series": ("measures", "patients"),
+    "case-report": ("measures", "patients", "treatments", "phases"),
+    "conference-abstract": ("measures",),
+}
+
+
+def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera schema of a table (cells arrive as strings; coercion is part of validation)."""
+    dtypes = {"str": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]"}
+    columns = {}
+    for col in spec.columns:
+        checks = []
+        if col.vocabulary is not None:
+            checks.append(pa.Check.isin(list(col.vocabulary), error=col.expected()))
+        if col.pattern is not None:
+            checks.append(pa.Check.str_matches(col.pattern.pattern, error=col.expected()))
+        if col.ge is not None:
+            checks.append(pa.Check.ge(col.ge, error=col.expected()))
+        if col.le is not None:
+            checks.append(pa.Check.le(col.le, error=col.expected()))
+        columns[col.name] = pa.Column(dtypes[col.kind], checks=checks, nullable=col.nullable,
+                                      required=col.required, coerce=True)
+    return pa.DataFrameSchema(columns, strict=True, coerce=True)

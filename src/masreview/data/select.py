@@ -1,0 +1,73 @@
+"""The one selector of each thing in a source's rows: the patients of a group, their events and deaths,
+response states at a timepoint, and times in days or weeks. Every layer above uses these."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from masreview.data import vocab
+from masreview.data.model import SourceData
+
+#: The group every pooled and summarised outcome is about.
+TREATED = "ruxolitinib"
+
+
+def in_days(time, unit: str) -> float:
+    """A time in ``unit`` (a key of :data:`masreview.data.vocab.TIME_UNITS`) as days."""
+    return float(time) * vocab.TIME_UNITS[unit]
+
+
+def in_weeks(time, unit: str) -> float:
+    return in_days(time, unit) / 7.0
+
+
+def weeks_column(df: pd.DataFrame) -> pd.Series:
+    """The ``time`` column of a table with ``time_unit``, as weeks."""
+    return df["time"] * df["time_unit"].map(vocab.TIME_UNITS).astype(float) / 7.0
+
+
+def group_patients(src: SourceData, group: str = TREATED) -> pd.DataFrame:
+    """patients.csv rows of ``group``."""
+    p = src["patients"]
+    return p[p["group"] == group]
+
+
+def treated_n(src: SourceData) -> int | None:
+    """Patients treated with ruxolitinib: patient rows if any, else the reported count (None: neither)."""
+    p = src["patients"]
+    if len(p):
+        return int((p["group"] == TREATED).sum())
+    m = src["measures"]
+    row = m[(m["measure"] == "patients") & (m["group"] == TREATED)]
+    return int(row["numerator"].iloc[0]) if len(row) and pd.notna(row["numerator"].iloc[0]) else None
+
+
+def events(src: SourceData, group: str, event: str) -> pd.DataFrame:
+    """events.csv rows of ``event`` for the patients of ``group``."""
+    ev = src["events"]
+    ids = set(group_patients(src, group)["patient_id"])
+    return ev[(ev["event"] == event) & ev["patient_id"].isin(ids)]
+
+
+def deaths(src: SourceData, group: str = TREATED) -> int:
+    """Patients of ``group`` with a death event."""
+    return int(events(src, group, "death")["patient_id"].nunique())
+
+
+def states_at(src: SourceData, group: str, timepoint: str) -> pd.Series:
+    """Response state per patient of ``group`` at ``timepoint`` (index: patient_id)."""
+    obs = src["observations"]
+    ids = set(group_patients(src, group)["patient_id"])
+    sel = obs[(obs["measure"] == "response-state")
+              & ((weeks_column(obs) - vocab.timepoint_weeks(timepoint)).abs() < 1e-9)
+              & obs["patient_id"].isin(ids)]
+    return sel.set_index("patient_id")["state"]
+
+
+def timepoint_label(days: float) -> str:
+    """'week 8' / 'day 3' / 'month 3' for a time in days (the largest whole unit)."""
+    for unit in ("month", "week", "day"):
+        n = days / vocab.TIME_UNITS[unit]
+        if abs(n - round(n)) < 1e-9 and n >= 1:
+            return f"{unit} {int(round(n))}"
+    return f"day {days:g}"

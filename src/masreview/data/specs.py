@@ -1,0 +1,151 @@
+"""The generator specs a source may declare, validated like every other file (pydantic, with lines).
+
+* ``reconstruction.yaml``: patient rows rebuilt from reported counts in declared order
+  (:mod:`masreview.generate.reconstruct`).
+* ``trajectories.yaml``: weekly response states rebuilt from a narrative of weekly counts
+  (:mod:`masreview.generate.trajectories`).
+
+``python -m masreview generate data/sources/<id>`` writes the tables they declare.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from masreview.data import schema, vocab
+
+class CountRef(BaseModel):
+    """A count taken from a row of measures.csv.
+
+    ``field``: numerator (default) or denominator of row ``measure``; ``complement: true`` gives
+    denominator minus numerator (e.g. deaths from "19/20 survived").
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: str
+    field: Literal["numerator", "denominator"] = "numerator"
+    complement: bool = False
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str
+    count: CountRef | None = None
+    remainder: bool = False
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.count is None) == (not self.remainder):
+            raise ValueError(f"category '{self.value}': give either count or remainder: true")
+        return self
+
+
+class ColumnSpec(BaseModel):
+    """A column of patients.csv filled in declared order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    categories: list[Category] = Field(min_length=1)
+
+
+class ObservationSpec(BaseModel):
+    """A per-time state (e.g. response-state at week 8) filled in declared order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: str
+    time: float
+    time_unit: str
+    categories: list[Category] = Field(min_length=1)
+    remainder_note: str | None = Field(default=None, description="Note on the rows of the remainder category")
+
+
+class EventSpec(BaseModel):
+    """An event (death, CMV infection) given to ``count`` patients, time not reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event: str
+    count: CountRef
+    from_end: bool = False
+    note: str | None = None
+
+
+class GroupSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    group: str
+    id_prefix: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    size: CountRef
+    columns: list[ColumnSpec] = []
+    observations: list[ObservationSpec] = []
+    events: list[EventSpec] = []
+    note: str | None = None
+
+
+class ReconstructionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["declared-order"] = "declared-order"
+    description: str = Field(min_length=10)
+    groups: list[GroupSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _vocabulary(self):
+        patient_cols = {c.name: c for c in schema.PATIENTS_TABLE.columns}
+        for g in self.groups:
+            if g.group not in vocab.GROUPS:
+                raise ValueError(f"group '{g.group}' is not one of {', '.join(vocab.GROUPS)}")
+            for c in g.columns:
+                col = patient_cols.get(c.column)
+                if col is None or c.column in ("patient_id", "group", "origin", "locator", "note"):
+                    raise ValueError(f"'{c.column}' is not a reconstructable column of patients.csv")
+                if col.vocabulary is not None:
+                    bad = [k.value for k in c.categories if k.value not in col.vocabulary]
+                    if bad:
+                        raise ValueError(f"column '{c.column}': {bad} not in {', '.join(col.vocabulary)}")
+            for o in g.observations:
+                if o.measure != "response-state":
+                    raise ValueError("only response-state observations are reconstructed from counts")
+                bad = [k.value for k in o.categories if k.value not in vocab.RESPONSE_STATES]
+                if bad:
+                    raise ValueError(f"response states {bad} not in {', '.join(vocab.RESPONSE_STATES)}")
+            for e in g.events:
+                if e.event not in vocab.EVENTS:
+                    raise ValueError(f"event '{e.event}' not in {', '.join(vocab.EVENTS)}")
+        return self
+
+
+
+class TrajectoryRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    death_week: int | None = Field(default=None, ge=1, description="Assessment week at which the patients who "
+                                   "die are first seen dead (empty: after the last assessment)")
+
+
+class TrajectorySpec(BaseModel):
+    """``trajectories.yaml``: which group, which reading of the narrative, which rule picks one trajectory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group: str
+    dying_never_responded: bool = False
+    assumptions: Literal["no relapse", "no assumption"]
+    rule: TrajectoryRule = TrajectoryRule()
+
+    @model_validator(mode="after")
+    def _group(self):
+        if self.group not in vocab.GROUPS:
+            raise ValueError(f"group '{self.group}' is not one of {', '.join(vocab.GROUPS)}")
+        return self
+
+
+#: Spec file name -> its model, in the order the generators run.
+SPEC_FILES: dict[str, type[BaseModel]] = {"reconstruction.yaml": ReconstructionSpec,
+                                          "trajectories.yaml": TrajectorySpec}

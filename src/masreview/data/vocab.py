@@ -1,0 +1,188 @@
+"""The one vocabulary of the review: designs, populations, groups, states, measures, units, origins.
+
+Every table, schema, helper and chapter uses these names. A value outside them is a data error
+(see :mod:`masreview.data.schema`). To add a term, add it here with a label; nothing else needs changing.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- sources -------------------------------------------------------------------------------------
+
+DESIGNS: dict[str, str] = {
+    "cohort": "Cohort study",
+    "case-series": "Case series",
+    "case-report": "Case report",
+    "conference-abstract": "Conference abstract",
+}
+
+POPULATIONS: dict[str, str] = {
+    "adult": "Adults",
+    "paediatric": "Children",
+    "mixed": "Adults and children",
+}
+
+STATUSES: dict[str, str] = {
+    "included": "Included in the review",
+    "excluded": "Screened and excluded (reason given)",
+}
+
+# Underlying rheumatic diseases (codes used in patients.csv and source.yaml).
+DISEASES: dict[str, str] = {
+    "AOSD": "Adult-onset Still's disease",
+    "SLE": "Systemic lupus erythematosus",
+    "sJIA": "Systemic juvenile idiopathic arthritis",
+    "other-CTD": "Other connective tissue disease",
+}
+
+# --- patients -----------------------------------------------------------------------------------
+
+ORIGINS: dict[str, str] = {
+    "reported": "Stated by the source for this patient",
+    "reconstructed": "Reconstructed from published aggregates by a documented, deterministic method",
+}
+
+GROUPS: dict[str, str] = {
+    "ruxolitinib": "Treated with ruxolitinib",
+    "historical-control": "Historical controls (no ruxolitinib)",
+}
+
+SEXES: dict[str, str] = {"female": "Female", "male": "Male"}
+
+# Response to treatment at an assessment. "dead" is a state of its own in per-time observations;
+# sources may count a death among the non-responders (the measure row says so in its note).
+RESPONSE_STATES: dict[str, str] = {
+    "CR": "Complete remission",
+    "PR": "Partial remission",
+    "NR": "No response",
+    "dead": "Died",
+}
+RESPONSE_ORDER = ["CR", "PR", "NR", "dead"]
+
+EVENTS: dict[str, str] = {
+    "death": "Death",
+    "cmv-infection": "Cytomegalovirus infection",
+    "infection": "Other infection",
+    "relapse": "Relapse or recurrence of MAS",
+    "last-follow-up": "Last follow-up (censoring time)",
+}
+
+# Quantities measured over time in observations.csv, with the unit they must carry.
+OBSERVATION_MEASURES: dict[str, tuple[str, str | None]] = {
+    "response-state": ("Response state", None),
+    "glucocorticoid-dose": ("Daily glucocorticoid dose", "mg/kg/day"),
+    "ferritin": ("Serum ferritin", "ng/mL"),
+    "alt": ("Alanine aminotransferase", "U/L"),
+    "ast": ("Aspartate aminotransferase", "U/L"),
+    "platelets": ("Platelet count", "10^9/L"),
+    "fibrinogen": ("Fibrinogen", "g/L"),
+    "triglycerides": ("Triglycerides", "mmol/L"),
+    "crp": ("C-reactive protein", "mg/L"),
+    "temperature": ("Body temperature", "degC"),
+}
+
+FREQUENCIES: dict[str, str] = {
+    "once-daily": "Once daily",
+    "twice-daily": "Twice daily",
+    "three-times-daily": "Three times daily",
+    "pulse": "Pulse (high dose on consecutive days)",
+    "weekly": "Weekly",
+    "single-dose": "Single dose",
+    "unknown": "Not reported",
+}
+
+ROUTES: dict[str, str] = {"oral": "Oral", "intravenous": "Intravenous", "subcutaneous": "Subcutaneous",
+                          "unknown": "Not reported"}
+
+# --- time ---------------------------------------------------------------------------------------
+
+TIME_UNITS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+DURATION_QUALIFIERS: dict[str, str] = {
+    "exact": "Stated exactly",
+    "approximate": "Stated approximately (\"about\")",
+    "unknown": "Not stated",
+}
+
+# --- units --------------------------------------------------------------------------------------
+
+UNITS: dict[str, str] = {
+    "patients": "number of patients",
+    "percent": "percent",
+    "p": "P value",
+    "mg/kg/day": "milligrams per kilogram per day",
+    "mg": "milligrams",
+    "mg/day": "milligrams per day",
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "year": "years",
+    "count": "number (of episodes, rounds)",
+    "ng/mL": "nanograms per millilitre",
+    "U/L": "units per litre",
+    "10^9/L": "10^9 per litre",
+    "g/L": "grams per litre",
+    "mmol/L": "millimoles per litre",
+    "mg/L": "milligrams per litre",
+    "degC": "degrees Celsius",
+}
+
+# --- reported measures ---------------------------------------------------------------------------
+
+# kind: what the number is.  count: numerator (and denominator when printed as n/N); proportion:
+# value in percent with numerator/denominator; median; p-value; time: when something happened;
+# context: a background figure quoted from the literature, not a result of the source's patients.
+MEASURE_KINDS = ("count", "proportion", "median", "p-value", "time", "context")
+
+MEASURES: dict[str, dict[str, str]] = {
+    "patients": {"label": "Patients", "kind": "count"},
+    "sex": {"label": "Sex", "kind": "count"},
+    "age": {"label": "Age", "kind": "time"},
+    "underlying-disease": {"label": "Underlying disease", "kind": "count"},
+    "disease-duration": {"label": "Duration of underlying disease", "kind": "time"},
+    "previous-mas-episodes": {"label": "Previous MAS episodes", "kind": "count"},
+    "active-disease-baseline": {"label": "Active disease at baseline", "kind": "count"},
+    "response": {"label": "Response", "kind": "count"},
+    "response-transition": {"label": "Change of response state", "kind": "count"},
+    "first-response-time": {"label": "Time of first response", "kind": "time"},
+    "survival": {"label": "Survival", "kind": "proportion"},
+    "survival-comparison": {"label": "Survival comparison", "kind": "p-value"},
+    "glucocorticoid-dose": {"label": "Daily glucocorticoid dose", "kind": "median"},
+    "ruxolitinib-dose": {"label": "Ruxolitinib dose", "kind": "count"},
+    "ruxolitinib-duration": {"label": "Ruxolitinib duration", "kind": "time"},
+    "treatment-rounds": {"label": "Treatment rounds", "kind": "count"},
+    "adverse-event": {"label": "Adverse event", "kind": "count"},
+    "recurrence": {"label": "Recurrence", "kind": "count"},
+    "refractory-fraction": {"label": "Share of MAS refractory to standard treatment", "kind": "context"},
+}
+
+# Groups a reported measure can refer to: the patient groups, a comparison of two of them, or the
+# wider literature (for context figures).
+MEASURE_GROUPS: dict[str, str] = {
+    **GROUPS,
+    "ruxolitinib-vs-historical-control": "Ruxolitinib versus historical controls",
+    "literature": "Background literature quoted by the source",
+}
+
+# Timepoints: baseline, overall (whole follow-up), or a number of days/weeks/months from the start of
+# ruxolitinib (week-8 = the assessment at week 8).
+TIMEPOINT_RE = re.compile(r"^(baseline|overall|(day|week|month)-\d+)$")
+TIMEPOINT_HELP = "baseline, overall, or day-N / week-N / month-N"
+
+# Source ids: firstauthor-year-shortname in lowercase.
+SOURCE_ID_RE = re.compile(r"^[a-z][a-z-]*-(19|20)\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+SOURCE_ID_HELP = "firstauthor-year-shortname in lowercase letters, digits and hyphens (e.g. li-2025-front-immunol)"
+
+
+def timepoint_weeks(timepoint: str) -> float | None:
+    """Weeks from the start of ruxolitinib for ``week-N`` / ``day-N`` / ``month-N`` (None otherwise)."""
+    m = re.match(r"^(day|week|month)-(\d+)$", timepoint)
+    if not m:
+        return 0.0 if timepoint == "baseline" else None
+    return int(m.group(2)) * TIME_UNITS[m.group(1)] / 7.0
+
+
+def label(vocabulary: dict, code: str) -> str:
+    """The reader-facing label of a code, e.g. ``label(DISEASES, "AOSD")``."""
+    value = vocabulary[code]
+    return value["label"] if isinstance(value, dict) else value[0] if isinstance(value, tuple) else value

@@ -1,0 +1,77 @@
+"""HTML that the pages show: every string from data escaped, links only to http(s) addresses."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+def pct(k: int, n: int, decimals: int = 0) -> str:
+    """'19/20 (95%)'."""
+    return f"{k}/{n} ({100 * k / n:.{decimals}f}%)"
+
+
+def show_table(df: pd.DataFrame, caption: str, index: bool = False, precision: int = 1) -> "Table":
+    """A table with a caption (for screen readers) and every cell HTML-escaped.
+
+    Formatted by a pandas Styler, written without its per-cell ids and classes (``exclude_styles``):
+    the Styler's default markup is about three times heavier for the same table, which counts on pages
+    with a row per cohort.
+    """
+    styler = df.style.format(precision=precision, escape="html", na_rep="").set_caption(html.escape(caption))
+    styler = styler.format_index(escape="html")
+    if not index:
+        styler = styler.hide(axis="index")
+    markup = styler.to_html(exclude_styles=True)
+    markup = markup.replace("<table>", '<table class="dataframe masreview-table">', 1)
+    return Table(markup, caption)
+
+
+class Link:
+    """A link cell for :func:`html_table` (text is escaped; href is built by the project, not from free text)."""
+
+    def __init__(self, text: str, href: str):
+        self.text, self.href = text, href
+
+    def html(self) -> str:
+        return f'<a href="{html.escape(self.href, quote=True)}">{html.escape(self.text)}</a>'
+
+
+class HTML:
+    """Pre-rendered, already-escaped HTML for :func:`html_table` (e.g. a cell with several links)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+class Table(HTML):
+    """A rendered table (from :func:`show_table`); its plain-text form names its caption."""
+
+    def __init__(self, markup: str, caption: str):
+        super().__init__(markup)
+        self.caption = caption
+
+    def __repr__(self) -> str:
+        return f"<table: {self.caption}>"
+
+
+def html_table(rows: list[dict], caption: str) -> HTML:
+    """An accessible HTML table: caption, header row, every text cell escaped, links as :class:`Link`."""
+
+    def cell(v) -> str:
+        if isinstance(v, Link):
+            return v.html()
+        if isinstance(v, HTML):
+            return v.markup
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        return html.escape(str(v))
+
+    columns = list(rows[0]) if rows else []
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows)
+    return HTML(f'<table class="dataframe masreview-table"><caption>{html.escape(caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

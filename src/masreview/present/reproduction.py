@@ -1,0 +1,46 @@
+"""The reproduction table of a source: each reported number beside its recomputed value, method and status."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from masreview.analysis.reproduce import Recomputed, reproduce_row
+from masreview.data.model import Dataset, SourceData
+from masreview.present.format import describe, printed
+
+def _format(row: pd.Series, rc: Recomputed) -> str:
+    if rc.value is None and rc.numerator is None:
+        return ""
+    fake = row.copy()
+    fake["numerator"] = rc.numerator if rc.numerator is not None else pd.NA
+    # Show the recomputed number in the shape the source printed it ("17", not "17/20 (17)").
+    fake["denominator"] = rc.denominator if (rc.denominator is not None and pd.notna(row["denominator"])) else pd.NA
+    keep_value = rc.value is not None and (pd.notna(row["value"]) or rc.numerator is None)
+    fake["value"] = rc.value if keep_value else pd.NA
+    fake["qualifier"] = pd.NA
+    if rc.value is not None and row["unit"] == "p":
+        fake["decimals"] = max(int(row["decimals"]), 4)
+    return printed(fake)
+
+
+def reproduction_table(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
+    """Every reported-measure row of a source: reported, recomputed, method, agreement, locator."""
+    rows = []
+    for _, row in src["measures"].iterrows():
+        rc, agreement = reproduce_row(src, row, ds)
+        rows.append({
+            "id": row["measure_id"],
+            "measure": describe(row),
+            "reported": printed(row),
+            "recomputed": _format(row, rc),
+            "method": rc.method + (f" ({rc.detail})" if rc.detail else ""),
+            "agreement": agreement,
+            "locator": row["locator"],
+        })
+    return pd.DataFrame(rows)
+
+
+def unreproduced(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
+    """Rows that should reproduce but do not (``differs``): the list a test asserts is empty."""
+    t = reproduction_table(src, ds)
+    return t[t["agreement"] == "differs"]

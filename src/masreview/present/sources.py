@@ -1,0 +1,100 @@
+"""The list of sources as readers see it: citations, links, sizes; generated from data/ only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from masreview.data import vocab
+from masreview.data.select import treated_n
+from masreview.data.model import Dataset, SourceData
+
+
+def short_citation(src: SourceData) -> str:
+    """'Li J et al., Front Immunol 2025' style label."""
+    b = src.record.bibliography
+    first = b.authors[0].split()[0]
+    etal = " et al." if len(b.authors) > 2 else (f" and {b.authors[1].split()[0]}" if len(b.authors) == 2 else "")
+    return f"{first}{etal} {b.year}, {b.journal}"
+
+
+def full_citation(src: SourceData) -> str:
+    """Vancouver-style citation text (no markup)."""
+    b = src.record.bibliography
+    authors = ", ".join(b.authors[:6]) + (", et al" if len(b.authors) > 6 else "")  # ". " follows
+    where = b.journal + f" {b.year}"
+    if b.volume:
+        where += f";{b.volume}"
+        if b.issue:
+            where += f"({b.issue})"
+    if b.pages:
+        where += f":{b.pages}"
+    if b.abstract_number:
+        where += f", abstract {b.abstract_number}"
+    return f"{authors}. {b.title}. {where}."
+
+
+def source_url(src: SourceData) -> str:
+    b = src.record.bibliography
+    return f"https://doi.org/{b.doi}" if b.doi else b.url
+
+
+
+
+def sources_overview(ds: Dataset, included_only: bool = True) -> pd.DataFrame:
+    """One row per source: id, citation, design, population, diseases, n treated, cohort, status."""
+    rows = []
+    for s in (ds.included() if included_only else ds.sources.values()):
+        r = s.record
+        rows.append({
+            "source_id": s.id,
+            "citation": short_citation(s),
+            "title": r.bibliography.title,
+            "journal": r.bibliography.journal,
+            "url": source_url(s),
+            "design": vocab.DESIGNS[r.design],
+            "population": vocab.POPULATIONS[r.population],
+            "underlying diseases": ", ".join(vocab.DISEASES[d] for d in r.underlying_diseases),
+            "treated (n)": treated_n(s),
+            "cohort": r.cohort_id,
+            "primary report of cohort": ds.cohorts[r.cohort_id].primary_source == s.id,
+            "status": r.status,
+        })
+    return pd.DataFrame(rows)
+
+
+def source_card(src: SourceData):
+    """The record of a source as a two-column table: citation, design, population, cohort, extraction."""
+    from masreview.present.html import Link, html_table
+
+    r = src.record
+    rows = [
+        ("Citation", full_citation(src)),
+        ("Link", Link(source_url(src), source_url(src))),
+        ("Design", vocab.DESIGNS[r.design]),
+        ("Population", vocab.POPULATIONS[r.population]),
+        ("Underlying diseases", ", ".join(vocab.DISEASES[d] for d in r.underlying_diseases)),
+        ("Cohort", r.cohort_id),
+        ("Summary", r.summary),
+        ("Extracted", f"{r.extraction.date.isoformat()} by {r.extraction.by}, from {r.extraction.from_text}"),
+    ]
+    if r.notes:
+        rows.append(("Notes", r.notes))
+    return html_table([{"Field": k, "Value": v} for k, v in rows], caption=f"The source: {short_citation(src)}")
+
+
+def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFrame:
+    """Counts of sex and underlying disease among a group's patient rows, with how the rows are known."""
+    p = src["patients"]
+    p = p[p["group"] == group]
+    rows = []
+    for column, vocabulary, label in (("sex", vocab.SEXES, "Sex"), ("disease", vocab.DISEASES, "Underlying disease")):
+        for code, name in vocabulary.items():
+            sel = p[p[column] == code]
+            if len(sel):
+                rows.append({"characteristic": label, "category": name, "patients": len(sel),
+                             "of": len(p), "origin of rows": ", ".join(sorted(set(sel["origin"])))})
+        unknown = p[p[column].isna()]
+        if len(unknown):
+            rows.append({"characteristic": label, "category": "not reported", "patients": len(unknown),
+                         "of": len(p), "origin of rows": ", ".join(sorted(set(unknown["origin"])))})
+    return pd.DataFrame(rows)

@@ -1,0 +1,109 @@
+"""ipywidgets explorers for JupyterLab (inert on the website, where Vega-Lite gives interactivity)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from masreview.analysis import stats
+from masreview.analysis.survival import GroupCounts, ScenarioGrid
+from masreview.present.survival_charts import plain_value, scenario_chart
+
+from masreview.analysis.trajectories import feasible_ranges, range_table
+from masreview.generate.weekly import STATES, Assumptions, Facts, InfeasibleFacts
+
+
+def explore_text(facts: Facts, assumptions: Assumptions, dying_never_responded: bool = True) -> str:
+    """The range table for one choice of assumptions, as text (what the explorer shows)."""
+    if facts.death.deaths:
+        facts = replace(facts, death=replace(facts.death, never_responded=dying_never_responded))
+    try:
+        r = feasible_ranges(facts, assumptions)
+    except InfeasibleFacts as e:
+        return f"Infeasible: {e}"
+    t = range_table(r, list(STATES) + ["responded by then", "CR by then"])
+    return f"Assumptions: {assumptions.describe()}\n" + t.to_string(index=False)
+
+
+def weekly_explorer(facts: Facts):
+    """ipywidgets explorer (JupyterLab only): a checkbox per assumption, the ranges they give.
+
+    Returns the VBox; ``box.checks`` (dict of Checkbox) and ``box.table`` (Textarea-like HTML) are
+    exposed for tests.
+    """
+    import html as _html
+
+    import ipywidgets as w
+
+    checks = {
+        "no_relapse": w.Checkbox(value=True, description="no relapse"),
+        "stated_changes_complete": w.Checkbox(value=False, description="week-3 changes are the only ones"),
+        "death_in_window": w.Checkbox(value=False, description="death before week 8"),
+        "dying_never_responded": w.Checkbox(value=True, description="the patient who died never responded"),
+    }
+    table = w.HTML()
+
+    def update(*_):
+        a = Assumptions(**{k: c.value for k, c in checks.items() if k != "dying_never_responded"})
+        table.value = "<pre>" + _html.escape(explore_text(facts, a, checks["dying_never_responded"].value)) + "</pre>"
+
+    for c in checks.values():
+        c.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox(list(checks.values())[:2]), w.HBox(list(checks.values())[2:]), table])
+    box.checks, box.table = checks, table
+    return box
+
+
+def survival_explorer(counts: dict[str, GroupCounts], table: pd.DataFrame, printed: float, decimals: int,
+             grid: ScenarioGrid | None = None):
+    """ipywidgets explorer (JupyterLab only): dropdowns per parameter, the scenario's P, its KM chart.
+
+    Returns the VBox; ``box.dropdowns`` (dict) and ``box.summary`` (HTML widget) are exposed for tests.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    grid = grid or ScenarioGrid()
+    first = table.iloc[0]
+    drops = {p: w.Dropdown(options=[plain_value(v) for v in getattr(grid, p)], value=plain_value(first[p]),
+                           description=p.replace("_", " "), style={"description_width": "initial"})
+             for p in ScenarioGrid.PARAMETERS}
+    summary = w.HTML()
+    out = w.Output()
+
+    def update(*_):
+        values = {p: d.value for p, d in drops.items()}
+        summary.value = scenario_summary(table, values, printed, decimals)
+        out.clear_output(wait=True)
+        row = _find(table, values)
+        if row is not None:
+            with out:
+                display(scenario_chart(counts, values, float(row["p_lifelines"]), grid))
+
+    for d in drops.values():
+        d.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox(list(drops.values())[:3]), w.HBox(list(drops.values())[3:]), summary, out])
+    box.dropdowns, box.summary = drops, summary
+    return box
+
+
+def _find(table: pd.DataFrame, values: dict):
+    m = np.ones(len(table), bool)
+    for p, v in values.items():
+        m &= (table[p] == v).to_numpy()
+    return table[m].iloc[0] if m.any() else None
+
+
+def scenario_summary(table: pd.DataFrame, values: dict, printed: float, decimals: int) -> str:
+    """One line for a scenario: its number and log-rank P (or why it is not in the grid)."""
+    row = _find(table, values)
+    if row is None:
+        return "not in the grid (the first control death would come after the last, or a death after follow-up)"
+    p = float(row["p_lifelines"])
+    verdict = "rounds to" if stats.rounds_to(p, printed, decimals) else "does not round to"
+    return (f"scenario {int(row['scenario'])}: log-rank P = {p:.4f} (statsmodels {float(row['p_statsmodels']):.4f}); "
+            f"{verdict} the published {printed:.{decimals}f}")
