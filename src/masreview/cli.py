@@ -29,15 +29,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new_source(args: argparse.Namespace) -> int:
-    from masreview.book.contribute import ContributeError, new_source
+    from masreview.book.contribute import ContributeError, new_screened, new_source
 
     root = Path(args.root).resolve() if args.root else paths.repo_root()
     try:
-        created = new_source(root, args.source_id, args.design, population=args.population, cohort=args.cohort)
+        if args.status != "included":
+            created = new_screened(root, args.source_id, args.status, reason=args.reason, note=args.note)
+        elif args.design is None:
+            raise ContributeError("--design is required for an included report")
+        else:
+            created = new_source(root, args.source_id, args.design, population=args.population, cohort=args.cohort)
     except ContributeError as e:
         print(f"new-source: {e}", file=sys.stderr)
         return 2
-    print(f"Created source {args.source_id} ({args.design}):")
+    print(f"Created source {args.source_id} ({args.design or args.status}):")
     for p in created:
         print(f"  {p.relative_to(root)}")
     print("Next: replace every TODO in these files (the loader refuses any left), then run\n"
@@ -74,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new-source", help="create the data folder, chapter, citation stub and table-of-contents "
                                           "entry of a newly published source (never overwrites)")
     n.add_argument("source_id", help="firstauthor-year-shortname, lowercase (e.g. chen-2026-pediatr-rheumatol)")
-    n.add_argument("--design", required=True, choices=list(vocab.DESIGNS))
+    n.add_argument("--design", choices=list(vocab.DESIGNS), help="required for an included report")
+    n.add_argument("--status", default="included", choices=list(vocab.STATUSES),
+                   help="included (default); excluded or awaiting: only the record, citation and changelog line")
+    n.add_argument("--reason", choices=list(vocab.EXCLUSION_REASONS), help="why an excluded report is excluded")
+    n.add_argument("--note", help="one sentence on the exclusion, for readers")
     n.add_argument("--population", choices=list(vocab.POPULATIONS), help="adult, paediatric or mixed")
     n.add_argument("--cohort", help="an existing cohort id, when the source reports patients already in the review")
     n.set_defaults(func=cmd_new_source)

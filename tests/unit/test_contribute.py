@@ -127,3 +127,16 @@ def test_cli_reports_refusal_with_exit_status_2(repo):
     r = subprocess.run([sys.executable, "-m", "masreview", "--root", str(repo), "new-source", "Bad Id",
                         "--design", "cohort"], capture_output=True, text=True)
     assert r.returncode == 2 and "is not a source id" in r.stderr
+
+
+def test_excluded_report_needs_only_its_record(repo):
+    """An excluded report: record, BibTeX entry and changelog line; no tables, cohort or chapter."""
+    from masreview.book.contribute import new_screened
+
+    created = new_screened(repo, "doe-2020-wrong-drug", "excluded", reason="wrong-drug", note="Tofacitinib.")
+    assert sorted(p.name for p in created) == ["changelog.yaml", "references.bib", "source.yaml"]
+    assert not (repo / "chapters" / "doe-2020-wrong-drug.md").exists()
+    src = (repo / "data" / "sources" / "doe-2020-wrong-drug" / "source.yaml").read_text(encoding="utf-8")
+    assert "exclusion_reason: wrong-drug" in src and "cohort_id" not in src
+    with pytest.raises(ContributeError, match="--reason must be one of"):
+        new_screened(repo, "doe-2020-other", "excluded", reason="because")

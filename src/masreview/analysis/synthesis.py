@@ -233,7 +233,8 @@ class Flow:
     identified: int
     screened: int
     excluded: int
-    exclusion_reasons: dict  # reason -> number of reports
+    exclusion_reasons: dict  # reason code (vocab.EXCLUSION_REASONS) -> number of reports
+    awaiting: int  # awaiting classification: neither included nor excluded yet
     included_reports: int
     second_reports: int  # included reports of a cohort whose primary source is another report
     cohorts: int
@@ -251,7 +252,8 @@ def flow_counts(ds: Dataset) -> Flow:
     included = ds.included()
     return Flow(
         identified=len(all_sources), screened=len(all_sources), excluded=len(excluded),
-        exclusion_reasons=dict(sorted(reasons.items())), included_reports=len(included),
+        exclusion_reasons=dict(sorted(reasons.items())),
+        awaiting=sum(s.record.status == "awaiting" for s in all_sources), included_reports=len(included),
         second_reports=len(included) - len(ct), cohorts=len(ct),
         patients=int(sum(int(n) for n in ct["treated"] if n is not None and not pd.isna(n))),
     )

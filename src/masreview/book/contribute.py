@@ -95,29 +95,71 @@ def _toc_with_entry(toc: str, source_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _check_new(root: Path, source_id: str) -> str:
+    """The BibTeX key of a new source; refuses an invalid or taken id (nothing written)."""
+    if not vocab.SOURCE_ID_RE.match(source_id):
+        raise ContributeError(f"'{source_id}' is not a source id: expected {vocab.SOURCE_ID_HELP}")
+    for p in (root / "data" / "sources" / source_id, root / "chapters" / f"{source_id}.md"):
+        if p.exists():
+            raise ContributeError(f"{p.relative_to(root)} already exists: choose another source id "
+                                  "(nothing was changed)")
+    bib_key = re.sub(r"[^a-z0-9]", "", source_id)
+    bib_path = root / "references.bib"
+    bib = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
+    if re.search(r"@\w+\s*\{\s*" + re.escape(bib_key) + r"\s*,", bib):
+        raise ContributeError(f"references.bib already has an entry '{bib_key}' (nothing was changed)")
+    return bib_key
+
+
+def _append_record(root: Path, source_id: str, values: dict, today: dt.date) -> list[Path]:
+    """Append the BibTeX stub and the changelog entry of a new source (every kind of source has both)."""
+    bib_path, changelog_path = root / "references.bib", root / "data" / "changelog.yaml"
+    bib = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
+    stub = _template("reference.bib").substitute(values)
+    bib_path.write_text(bib.rstrip("\n") + "\n\n" + stub if bib.strip() else stub, encoding="utf-8")
+    log = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else ""
+    entry = (f"- date: {today.isoformat()}\n  sources_added: [{source_id}]\n"
+             f"  summary: {PLACEHOLDER} what this source adds and how the headline numbers change\n")
+    changelog_path.write_text(log.rstrip("\n") + "\n" + entry, encoding="utf-8")
+    return [bib_path, changelog_path]
+
+
+def new_screened(root: Path, source_id: str, status: str, reason: str | None = None, note: str | None = None,
+                 today: dt.date | None = None) -> list[Path]:
+    """A report screened and not included: only its record, BibTeX stub and changelog line (no tables,
+    no cohort, no chapter). ``status`` is excluded (with a reason code) or awaiting."""
+    root = Path(root)
+    today = today or dt.date.today()
+    if status not in ("excluded", "awaiting"):
+        raise ContributeError(f"--status must be excluded or awaiting for a screened report; got '{status}'")
+    if status == "excluded" and reason not in vocab.EXCLUSION_REASONS:
+        raise ContributeError(f"--reason must be one of {', '.join(vocab.EXCLUSION_REASONS)}; got '{reason}'")
+    if status == "awaiting" and reason:
+        raise ContributeError("--reason is only for excluded reports")
+    bib_key = _check_new(root, source_id)
+    values = dict(source_id=source_id, status=status, bibtex_key=bib_key, today=today.isoformat(),
+                  placeholder=PLACEHOLDER, read_extents=", ".join(vocab.READ_EXTENTS),
+                  reason_line=f"exclusion_reason: {reason}" if reason else "",
+                  note=" ".join((note or f"{PLACEHOLDER} one sentence on why, for readers").split()))
+    folder = root / "data" / "sources" / source_id
+    folder.mkdir(parents=True)
+    (folder / "source.yaml").write_text(_template("source-excluded.yaml").substitute(values), encoding="utf-8")
+    return [folder / "source.yaml", *_append_record(root, source_id, values, today)]
+
+
 def new_source(root: Path, source_id: str, design: str, population: str | None = None,
                cohort: str | None = None, today: dt.date | None = None) -> list[Path]:
     """Create every file of a new source; return their paths. Refuses rather than overwrite."""
     root = Path(root)
     today = today or dt.date.today()
-    if not vocab.SOURCE_ID_RE.match(source_id):
-        raise ContributeError(f"'{source_id}' is not a source id: expected {vocab.SOURCE_ID_HELP}")
+    bib_key = _check_new(root, source_id)
     if design not in vocab.DESIGNS:
         raise ContributeError(f"unknown design '{design}': expected one of {', '.join(vocab.DESIGNS)}")
     if population is not None and population not in vocab.POPULATIONS:
         raise ContributeError(f"unknown population '{population}': expected one of {', '.join(vocab.POPULATIONS)}")
     folder = root / "data" / "sources" / source_id
     chapter = root / "chapters" / f"{source_id}.md"
-    toc_path, bib_path = root / "_toc.yml", root / "references.bib"
-    cohorts_path, changelog_path = root / "data" / "cohorts.yaml", root / "data" / "changelog.yaml"
-    for p in (folder, chapter):
-        if p.exists():
-            raise ContributeError(f"{p.relative_to(root)} already exists: choose another source id "
-                                  "(nothing was changed)")
-    bib_key = re.sub(r"[^a-z0-9]", "", source_id)
-    bib = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-    if re.search(r"@\w+\s*\{\s*" + re.escape(bib_key) + r"\s*,", bib):
-        raise ContributeError(f"references.bib already has an entry '{bib_key}' (nothing was changed)")
+    toc_path, cohorts_path = root / "_toc.yml", root / "data" / "cohorts.yaml"
     toc = toc_path.read_text(encoding="utf-8")
     if re.search(rf"file:\s*chapters/{re.escape(source_id)}\s*$", toc, flags=re.M):
         raise ContributeError(f"_toc.yml already lists chapters/{source_id} (nothing was changed)")
@@ -143,9 +185,6 @@ def new_source(root: Path, source_id: str, design: str, population: str | None =
         created.append(folder / spec.file)
     chapter.write_text(_template(f"chapter-{_CHAPTER_KIND[design]}.md").substitute(values), encoding="utf-8")
     created.append(chapter)
-    stub = _template("reference.bib").substitute(values)
-    bib_path.write_text(bib.rstrip("\n") + "\n\n" + stub if bib.strip() else stub, encoding="utf-8")
-    created.append(bib_path)
     toc_path.write_text(new_toc, encoding="utf-8")
     created.append(toc_path)
     if not cohort:
@@ -153,12 +192,7 @@ def new_source(root: Path, source_id: str, design: str, population: str | None =
                  f"  primary_source: {source_id}\n")
         cohorts_path.write_text(cohorts_text.rstrip("\n") + "\n" + entry, encoding="utf-8")
         created.append(cohorts_path)
-    log = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else ""
-    entry = (f"- date: {today.isoformat()}\n  sources_added: [{source_id}]\n"
-             f"  summary: {PLACEHOLDER} what this source adds and how the headline numbers change\n")
-    changelog_path.write_text(log.rstrip("\n") + "\n" + entry, encoding="utf-8")
-    created.append(changelog_path)
-    return created
+    return created + _append_record(root, source_id, values, today)
 
 
 def table_reference(spec: schema.TableSpec) -> "pd.DataFrame":

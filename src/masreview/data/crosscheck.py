@@ -37,7 +37,7 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
     for s in ds.sources.values():
         rel = f"data/sources/{s.id}/source.yaml"
         r = s.record
-        if r.cohort_id not in ds.cohorts:
+        if r.cohort_id is not None and r.cohort_id not in ds.cohorts:
             issues.append(Issue(rel, f"cohort_id '{r.cohort_id}' is not in data/cohorts.yaml "
                                      f"(known: {', '.join(ds.cohorts) or 'none'}); add the cohort there first",
                                 column="cohort_id"))
@@ -66,7 +66,8 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
                                                           "which is not in data/sources", column="sources"))
     by_cohort = defaultdict(list)
     for s in ds.sources.values():
-        by_cohort[s.record.cohort_id].append(s)
+        if s.record.cohort_id is not None:
+            by_cohort[s.record.cohort_id].append(s)
     for members in by_cohort.values():
         for a, b in combinations(members, 2):
             issues.extend(_disagreements(a, b))

@@ -76,7 +76,7 @@ def _start_source(folder: Path, root: Path) -> _SourceInProgress:
         if path.exists():
             own: list[Issue] = []
             slots.append([spec, parse_table(path, spec, root, own), own, None])
-        elif record is not None and spec.name in schema.TABLES_BY_DESIGN[record.design]:
+        elif record is not None and record.status == "included" and spec.name in schema.TABLES_BY_DESIGN[record.design]:
             slots.append([spec, None, [Issue(rel_folder + "/" + spec.file, f"is missing: a {record.design} needs "
                                              f"{', '.join(schema.TABLES_BY_DESIGN[record.design])}")], None])
     return _SourceInProgress(folder, record, meta_path, issues, slots, specs=specs)

@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from masreview.data import vocab
+from masreview.data.links import check_url
 
 # --- source.yaml ---------------------------------------------------------------------------------
 
@@ -68,6 +69,14 @@ class Extraction(BaseModel):
     by: str = Field(min_length=3, description="A role, e.g. 'review team data extractor'")
     from_text: str = Field(min_length=3, description="What was read: abstract, full text, table 1, ...")
     checked_by: str | None = None
+    read_at: str | None = Field(default=None, description="The http(s) address where the text was read")
+    read_extent: Literal[tuple(vocab.READ_EXTENTS)] | None = Field(  # type: ignore[valid-type]
+        default=None, description="How much of the report was read: " + ", ".join(vocab.READ_EXTENTS))
+
+    @field_validator("read_at")
+    @classmethod
+    def _read_at(cls, v: str | None) -> str | None:
+        return None if v is None else check_url(v)
 
 
 class Criteria(BaseModel):
@@ -87,12 +96,14 @@ class SourceRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
-    cohort_id: str = Field(description="Cohort id from data/cohorts.yaml; reports of the same patients share it")
+    cohort_id: str | None = Field(default=None, description="Cohort id from data/cohorts.yaml; reports of the "
+                                  "same patients share it (included reports only)")
     status: Literal[tuple(vocab.STATUSES)]  # type: ignore[valid-type]
-    exclusion_reason: str | None = None
-    design: Literal[tuple(vocab.DESIGNS)]  # type: ignore[valid-type]
-    population: Literal[tuple(vocab.POPULATIONS)]  # type: ignore[valid-type]
-    underlying_diseases: list[Literal[tuple(vocab.DISEASES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    exclusion_reason: Literal[tuple(vocab.EXCLUSION_REASONS)] | None = None  # type: ignore[valid-type]
+    exclusion_note: str | None = Field(default=None, description="One sentence on the reason, for readers")
+    design: Literal[tuple(vocab.DESIGNS)] | None = None  # type: ignore[valid-type]
+    population: Literal[tuple(vocab.POPULATIONS)] | None = None  # type: ignore[valid-type]
+    underlying_diseases: list[Literal[tuple(vocab.DISEASES)]] = Field(default_factory=list)  # type: ignore[valid-type]
     country: str | None = None
     setting: str | None = None
     summary: str = Field(min_length=10, description="One or two sentences a reader sees on the landing page")
@@ -111,9 +122,17 @@ class SourceRecord(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _excluded_has_reason(self):
+    def _status_fields(self):
         if self.status == "excluded" and not self.exclusion_reason:
-            raise ValueError("status is 'excluded': give exclusion_reason")
+            raise ValueError("status is 'excluded': give exclusion_reason, one of " + ", ".join(vocab.EXCLUSION_REASONS))
+        if self.status != "excluded" and self.exclusion_reason:
+            raise ValueError(f"status is '{self.status}': exclusion_reason is only for excluded reports")
+        if self.status == "included":
+            missing = [f for f in ("cohort_id", "design", "population") if getattr(self, f) is None]
+            if not self.underlying_diseases:
+                missing.append("underlying_diseases")
+            if missing:
+                raise ValueError("an included report needs " + ", ".join(missing))
         return self
 
 

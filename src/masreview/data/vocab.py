@@ -26,6 +26,26 @@ POPULATIONS: dict[str, str] = {
 STATUSES: dict[str, str] = {
     "included": "Included in the review",
     "excluded": "Screened and excluded (reason given)",
+    "awaiting": "Awaiting classification: what could be read does not settle inclusion",
+}
+
+# Why a screened report is excluded (source.yaml: exclusion_reason), with an optional exclusion_note.
+EXCLUSION_REASONS: dict[str, str] = {
+    "wrong-drug": "Not ruxolitinib (another JAK inhibitor or another drug)",
+    "not-mas": "No patient with MAS (HLH of another cause)",
+    "no-separable-mas-data": "MAS patients present, but their outcomes are not reported separately",
+    "not-refractory": "Ruxolitinib given first line, not as salvage",
+    "no-outcomes": "No outcome of ruxolitinib reported",
+    "duplicate-report": "Same patients as another report, nothing to add",
+    "not-primary-report": "A review or commentary, not a report of patients",
+}
+
+# How much of a report could be read (source.yaml: extraction.read_extent).
+READ_EXTENTS: dict[str, str] = {
+    "full-text": "Full text",
+    "abstract": "Abstract",
+    "abstract-first-sentences": "Only the first sentences of the abstract",
+    "title-only": "Title only",
 }
 
 # Underlying rheumatic diseases (codes used in patients.csv and source.yaml).

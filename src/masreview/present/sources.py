@@ -98,3 +98,25 @@ def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFr
             rows.append({"characteristic": label, "category": "not reported", "patients": len(unknown),
                          "of": len(p), "origin of rows": ", ".join(sorted(set(unknown["origin"])))})
     return pd.DataFrame(rows)
+
+
+def screened_rows(ds: Dataset) -> list[dict]:
+    """One row per report screened and not included (excluded or awaiting): the reader's table of them."""
+    from masreview.present.html import Link
+
+    rows = []
+    for s in sorted(ds.sources.values(), key=lambda s: s.id):
+        r = s.record
+        if r.status == "included":
+            continue
+        ex = r.extraction
+        reason = vocab.EXCLUSION_REASONS[r.exclusion_reason] if r.exclusion_reason else vocab.STATUSES[r.status]
+        rows.append({
+            "Report": Link(full_citation(s), source_url(s)) if source_url(s) else full_citation(s),
+            "Decision": "Excluded" if r.status == "excluded" else "Awaiting classification",
+            "Reason": reason + (f". {r.exclusion_note}" if r.exclusion_note else ""),
+            "What was read": (vocab.READ_EXTENTS[ex.read_extent] if ex.read_extent else ex.from_text)
+                             + (f" ({ex.date.isoformat()})"),
+            "Where it was read": Link(ex.read_at, ex.read_at) if ex.read_at else "not recorded",
+        })
+    return rows

@@ -273,9 +273,10 @@ def flow_html(f: Flow) -> str:
     side = ('<div style="border:1px dashed #777;border-radius:4px;padding:0.5em 0.8em;max-width:22em;'
             'margin-left:1.5em">{}</div>')
     arrow = '<div aria-hidden="true" style="margin:0.2em 0 0.2em 2em;font-size:1.3em">&#8595;</div>'
-    reasons = "".join(f"<li>{html.escape(r)}: {n}</li>" for r, n in f.exclusion_reasons.items())
+    reasons = "".join(f"<li>{html.escape(vocab.EXCLUSION_REASONS[r])}: {n}</li>" for r, n in f.exclusion_reasons.items())
     excl = (f"<strong>Reports excluded: {f.excluded}</strong>" +
-            (f"<ul style='margin:0.3em 0 0 1em'>{reasons}</ul>" if reasons else ""))
+            (f"<ul style='margin:0.3em 0 0 1em'>{reasons}</ul>" if reasons else "") +
+            (f"<strong>Awaiting classification: {f.awaiting}</strong>" if f.awaiting else ""))
     row = '<div style="display:flex;align-items:center;flex-wrap:wrap">{}{}</div>'
     parts = [
         box.format(f"<strong>Reports identified: {f.identified}</strong><br>folders under data/sources"),
@@ -290,6 +291,7 @@ def flow_html(f: Flow) -> str:
                    f"ruxolitinib-treated patients, each counted once: {f.patients}"),
     ]
     label = (f"Flow of reports: {f.identified} identified, {f.screened} screened, {f.excluded} excluded, "
+             f"{f.awaiting} awaiting classification, "
              f"{f.included_reports} included, {f.second_reports} further reports of a cohort already counted, "
              f"{f.cohorts} independent cohorts with {f.patients} treated patients.")
     return (f'<figure class="masreview-flow" role="group" aria-label="{html.escape(label, quote=True)}">'
