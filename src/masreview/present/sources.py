@@ -102,7 +102,9 @@ def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFr
 
 def screened_rows(ds: Dataset) -> list[dict]:
     """One row per report screened and not included (excluded or awaiting): the reader's table of them."""
-    from masreview.present.html import Link
+    import html
+
+    from masreview.present.html import HTML, Link
 
     rows = []
     for s in sorted(ds.sources.values(), key=lambda s: s.id):
@@ -110,13 +112,14 @@ def screened_rows(ds: Dataset) -> list[dict]:
         if r.status == "included":
             continue
         ex = r.extraction
-        reason = vocab.EXCLUSION_REASONS[r.exclusion_reason] if r.exclusion_reason else vocab.STATUSES[r.status]
+        reason = vocab.EXCLUSION_REASONS[r.exclusion_reason] + ". " if r.exclusion_reason else ""
+        extent = vocab.READ_EXTENTS[ex.read_extent] if ex.read_extent else ex.from_text
+        read = HTML(f"{html.escape(extent)}, {ex.date.isoformat()}" +
+                    (f' (<a href="{html.escape(ex.read_at, quote=True)}">page read</a>)' if ex.read_at else ""))
         rows.append({
             "Report": Link(full_citation(s), source_url(s)) if source_url(s) else full_citation(s),
             "Decision": "Excluded" if r.status == "excluded" else "Awaiting classification",
-            "Reason": reason + (f". {r.exclusion_note}" if r.exclusion_note else ""),
-            "What was read": (vocab.READ_EXTENTS[ex.read_extent] if ex.read_extent else ex.from_text)
-                             + (f" ({ex.date.isoformat()})"),
-            "Where it was read": Link(ex.read_at, ex.read_at) if ex.read_at else "not recorded",
+            "Reason": reason + (r.exclusion_note or ""),
+            "What was read": read,
         })
     return rows
