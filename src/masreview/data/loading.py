@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from masreview.data import paths, schema, vocab
+from masreview.data.context import read_context
 from masreview.data.crosscheck import cross_source_issues
 from masreview.data.model import Dataset, DataValidationError, Issue, SourceData
 from masreview.data.readers import read_model, rel_path
@@ -145,9 +146,9 @@ def load_dataset(root: Path | None = None) -> Dataset:
         if s is not None:
             sources[s.id] = s
     if not issues:
-
         dataset = Dataset(sources=sources, cohorts=cohorts or {}, changelog=changelog)
         issues.extend(cross_source_issues(dataset, root))
+        dataset.context = read_context(root, dataset, issues)
         if not issues:
             return dataset
     raise DataValidationError(issues)

@@ -68,6 +68,7 @@ class Dataset:
     sources: dict[str, SourceData]
     cohorts: dict[str, schema.Cohort]
     changelog: list[schema.ChangelogEntry] = field(default_factory=list)
+    context: list = field(default_factory=list)  # data/context.yaml (masreview.data.context.ContextFigure)
 
     def source(self, source_id: str) -> SourceData:
         try:

@@ -20,7 +20,7 @@ from masreview.analysis.casecard import (NOT_REPORTED, _is, _is_missing, _num, _
 from masreview.analysis.timeline import phase_duration, phase_table
 from masreview.data import vocab
 from masreview.data.select import weeks_column
-from masreview.present.format import printed
+from masreview.present.format import citation_label, printed
 from masreview.data.model import Dataset, SourceData
 
 def _ordinal(n: int) -> str:
@@ -207,11 +207,6 @@ def card_html(card: pd.DataFrame, caption: str) -> str:
             f'<th scope="col">Where stated / how derived</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def source_label(src: SourceData) -> str:
-    """'Wu et al. 2025' (one author: 'Wu 2025')."""
-    b = src.record.bibliography
-    first = b.authors[0].split()[0]
-    return f"{first}{' et al.' if len(b.authors) > 1 else ''} {b.year}"
 
 
 def _measures(src: SourceData, measure: str, group: str = "ruxolitinib") -> pd.DataFrame:
@@ -236,7 +231,7 @@ def source_profile(src: SourceData, group: str = "ruxolitinib") -> dict[str, str
     p = src["patients"]
     p = p[p["group"] == group]
     ids = set(p["patient_id"])
-    prof = {"Source": source_label(src), "Design": vocab.DESIGNS[r.design]}
+    prof = {"Source": citation_label(src), "Design": vocab.DESIGNS[r.design]}
 
     n_rows = _measures(src, "patients", group)
     n = int(n_rows["numerator"].iloc[0]) if not n_rows.empty and pd.notna(n_rows["numerator"].iloc[0]) else len(p)

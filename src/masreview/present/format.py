@@ -41,3 +41,11 @@ def describe(row: pd.Series) -> str:
     if row["timepoint"] != "overall":
         parts.append(row["timepoint"].replace("-", " "))
     return ", ".join(parts)
+
+
+def citation_label(src) -> str:
+    """The one label of a report in text, tables and charts: 'Wu 2025', 'Li and Wang 2025', 'Li et al. 2025'."""
+    b = src.record.bibliography
+    names = [a.split()[0] for a in b.authors]
+    who = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+    return f"{who} {b.year}"

@@ -6,15 +6,13 @@ import pandas as pd
 
 from masreview.data import vocab
 from masreview.data.select import treated_n
+from masreview.present.format import citation_label
 from masreview.data.model import Dataset, SourceData
 
 
 def short_citation(src: SourceData) -> str:
-    """'Li J et al., Front Immunol 2025' style label."""
-    b = src.record.bibliography
-    first = b.authors[0].split()[0]
-    etal = " et al." if len(b.authors) > 2 else (f" and {b.authors[1].split()[0]}" if len(b.authors) == 2 else "")
-    return f"{first}{etal} {b.year}, {b.journal}"
+    """'Li et al. 2025, Frontiers in Immunology': the citation label and the journal."""
+    return f"{citation_label(src)}, {src.record.bibliography.journal}"
 
 
 def full_citation(src: SourceData) -> str:
