@@ -49,6 +49,10 @@ _TEMPLATE_TABLES: dict[str, tuple[str, ...]] = {
     "conference-abstract": ("measures",),
 }
 
+# Designs whose reports often print only totals: new-source adds a reconstruction.yaml template (delete it
+# when the report gives every patient).
+_RECONSTRUCTED_DESIGNS = ("case-series", "cohort")
+
 _CHAPTER_KIND = {"case-report": "case", "case-series": "cohort", "cohort": "cohort",
                  "conference-abstract": "abstract"}
 
@@ -183,6 +187,9 @@ def new_source(root: Path, source_id: str, design: str, population: str | None =
         spec = schema.TABLES[name]
         (folder / spec.file).write_text(csv_template(spec), encoding="utf-8")
         created.append(folder / spec.file)
+    if design in _RECONSTRUCTED_DESIGNS:
+        (folder / "reconstruction.yaml").write_text(_template("reconstruction.yaml").substitute(values), encoding="utf-8")
+        created.append(folder / "reconstruction.yaml")
     chapter.write_text(_template(f"chapter-{_CHAPTER_KIND[design]}.md").substitute(values), encoding="utf-8")
     created.append(chapter)
     toc_path.write_text(new_toc, encoding="utf-8")

@@ -71,3 +71,13 @@ def timepoint_label(days: float) -> str:
         if abs(n - round(n)) < 1e-9 and n >= 1:
             return f"{unit} {int(round(n))}"
     return f"day {days:g}"
+
+
+def rows_of(ds, src: SourceData) -> SourceData:
+    """The source whose patient-level rows answer ``src``'s measures: ``src`` itself when it has patient
+    rows; otherwise, for a further report of a cohort, the cohort's primary report when that has rows
+    (the same patients, so a further report needs only its own measures)."""
+    if len(src["patients"]) or ds is None or src.record.cohort_id not in getattr(ds, "cohorts", {}):
+        return src
+    primary = ds.sources.get(ds.cohorts[src.record.cohort_id].primary_source)
+    return primary if primary is not None and primary is not src and len(primary["patients"]) else src

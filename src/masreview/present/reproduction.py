@@ -6,7 +6,9 @@ import pandas as pd
 
 from masreview.analysis.reproduce import Recomputed, reproduce_row
 from masreview.data.model import Dataset, SourceData
+from masreview.data.select import rows_of
 from masreview.present.format import describe, printed
+
 
 def _format(row: pd.Series, rc: Recomputed) -> str:
     if rc.value is None and rc.numerator is None:
@@ -26,14 +28,16 @@ def _format(row: pd.Series, rc: Recomputed) -> str:
 def reproduction_table(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
     """Every reported-measure row of a source: reported, recomputed, method, agreement, locator."""
     rows = []
+    patients = rows_of(ds, src)
+    borrowed = f"; from the patient rows of {patients.id}, the same cohort" if patients is not src else ""
     for _, row in src["measures"].iterrows():
-        rc, agreement = reproduce_row(src, row, ds)
+        rc, agreement = reproduce_row(patients, row, ds)
         rows.append({
             "id": row["measure_id"],
             "measure": describe(row),
             "reported": printed(row),
             "recomputed": _format(row, rc),
-            "method": rc.method + (f" ({rc.detail})" if rc.detail else ""),
+            "method": rc.method + (f" ({rc.detail})" if rc.detail else "") + (borrowed if rc.method else ""),
             "agreement": agreement,
             "locator": row["locator"],
         })
