@@ -210,5 +210,5 @@ def test_synthetic_reproduced_and_beside_wu(synthetic):
     assert set(t["agreement"]) == {"reproduced"}, t.to_string()
     assert t.set_index("id").loc["m05", "method"] == "length of phases rux-start, rux-adjusted (exact)"
     side = casecard.compare_sources(synthetic, [WU, SYNTHETIC_ID]).set_index("aspect")
-    assert side.loc["Follow-up", "Doe et al. 2026"] == "180 days"
-    assert side.loc["Ruxolitinib", "Doe et al. 2026"] == "10 mg twice daily; for 90 days"
+    assert side.loc["Follow-up", "Doe and Roe 2026"] == "180 days"
+    assert side.loc["Ruxolitinib", "Doe and Roe 2026"] == "10 mg twice daily; for 90 days"

@@ -41,7 +41,7 @@ def reproduction_table(src: SourceData, ds: Dataset | None = None) -> pd.DataFra
             "agreement": agreement,
             "locator": row["locator"],
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["id", "measure", "reported", "recomputed", "method", "agreement", "locator"])
 
 
 def unreproduced(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
