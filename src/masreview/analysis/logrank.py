@@ -173,10 +173,11 @@ def bounds_sentence(by_week: pd.DataFrame, printed: float, decimals: int) -> str
     no = weeks[by_week[col] == 0].tolist()
     if not yes:
         return f"No arrangement allowed by the windows gives a P that prints as {printed:.{decimals}f}."
-    head = f"Some arrangement with the ruxolitinib death in week {list_words(_runs(yes), 'or')} gives it"
-    tail = f"; no arrangement with the death in week {list_words(_runs(no), 'or')} does." if no else \
-        "; so does some arrangement with the death in every week of the window."
-    return head + tail
+    if not no:
+        return (f"Some arrangement gives it whichever week of the window holds the ruxolitinib death "
+                f"(week {list_words(_runs(yes))}).\n").rstrip("\n")
+    return (f"Some arrangement with the ruxolitinib death in week {list_words(_runs(yes), 'or')} gives it; "
+            f"no arrangement with the death in week {list_words(_runs(no), 'or')} does.")
 
 
 def _runs(weeks: list[int]) -> list[str]:

@@ -124,6 +124,8 @@ _SHORT = {stats.PEARSON: "Pearson chi-square", stats.YATES: "Yates-corrected chi
 
 def short_test_name(test: str) -> str:
     """The short name of a test of :func:`masreview.analysis.stats.two_by_two_tests` for prose."""
+    if test.startswith("Log-rank"):
+        return "log-rank under some death times"
     return _SHORT.get(test, test)
 
 
