@@ -61,8 +61,17 @@ def exact_ci_text(k: int, n: int) -> str:
 
 
 def two_by_two(src: SourceData) -> list[list[int]]:
+    """Survivors and deaths with the groups as COLUMNS (scipy's Boschloo and Barnard take each column as
+    one binomial sample)."""
     (k1, n1), (k2, n2) = survivors(src, TREATED), survivors(src, CONTROL)
-    return [[k1, n1 - k1], [k2, n2 - k2]]
+    return [[k1, k2], [n1 - k1, n2 - k2]]
+
+
+def n_minus_1_p(src: SourceData) -> float:
+    """Egon Pearson's N-1 chi-square by hand: (ad - bc)^2 (N - 1) / (product of the margins)."""
+    (a, c), (b, d) = two_by_two(src)
+    n = a + b + c + d
+    return float(sps.chi2.sf((a * d - b * c) ** 2 * (n - 1) / ((a + b) * (c + d) * (a + c) * (b + d)), 1))
 
 
 def measure_value(src: SourceData, measure: str, timepoint: str | None = None) -> float:
@@ -156,6 +165,8 @@ RECOMPUTE: dict[str, dict[str, Callable[[Dataset], object]]] = {
                                       - survivors(s, CONTROL)[0] / survivors(s, CONTROL)[1])),
         "li_p_printed": _li(printed_p),
         "li_p_boschloo": _li(lambda s: float(sps.boschloo_exact(two_by_two(s)).pvalue)),
+        "li_p_barnard": _li(lambda s: float(sps.barnard_exact(two_by_two(s)).pvalue)),
+        "li_p_n1": _li(n_minus_1_p),
         "li_p_fisher2": _li(lambda s: float(sps.fisher_exact(two_by_two(s)).pvalue)),
         "li_gc_before": _li(lambda s: measure_value(s, "glucocorticoid-dose", "baseline")),
         "li_gc_after": _li(lambda s: measure_value(s, "glucocorticoid-dose", "week-8")),

@@ -61,11 +61,12 @@ def test_every_number_has_a_row_with_a_locator(ds):
 def test_every_stated_fact_is_reproduced(ds):
     t = reproduction_table(ds.source(ACR), ds).set_index("id")
     assert unreproduced(ds.source(ACR), ds).empty
-    assert t.loc["m01", "agreement"] == "context"
-    assert set(t.loc[["m19", "m20"], "agreement"]) == {"not recomputable"}  # only medians are published
-    rest = t.drop(index=["m01", "m19", "m20"])
-    assert (rest["agreement"] == "reproduced").all(), rest[rest["agreement"] != "reproduced"]
-    assert "Boschloo" in t.loc["m11", "method"]
+    assert t.loc["m01", "status"] == "context"
+    assert set(t.loc[["m19", "m20"], "status"]) == {"not recomputable"}  # only medians are published
+    assert t.loc["m11", "status"] == "consistent with"  # the P value: the test is not identified
+    rest = t.drop(index=["m01", "m11", "m19", "m20"])
+    assert (rest["status"] == "consistent by construction").all(), rest[rest["status"] != "consistent by construction"]
+    assert "N-1 chi-square" in t.loc["m11", "method"] and "Boschloo" not in t.loc["m11", "method"]
 
 
 def _copy_repo(tmp_path: Path) -> Path:

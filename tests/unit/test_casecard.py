@@ -125,7 +125,7 @@ def test_side_by_side_from_both_sources(ds):
 def test_wu_every_row_reproduced(ds):
     t = reproduction_table(ds.source(WU), ds)
     assert len(t) == 10
-    assert set(t["agreement"]) == {"reproduced"}, t[t["agreement"] != "reproduced"].to_string()
+    assert set(t["status"]) == {"reproduced"}, t[t["status"] != "reproduced"].to_string()
     assert t.set_index("id").loc["m09", "reported"] == "about 3 months"
 
 
@@ -163,7 +163,7 @@ def test_dose_frequency_is_part_of_the_fact(tmp_path):
                     encoding="utf-8")
     ds = load_dataset(root)
     t = reproduction_table(ds.source(WU), ds).set_index("id")
-    assert t.loc["m08", "agreement"] != "reproduced"
+    assert t.loc["m08", "status"] != "reproduced"
 
 
 # --- the same helpers on a case with dates, laboratory values and a weight -------------------------------------
@@ -207,7 +207,7 @@ def test_synthetic_missing_fields(synthetic):
 def test_synthetic_reproduced_and_beside_wu(synthetic):
     src = synthetic.source(SYNTHETIC_ID)
     t = reproduction_table(src, synthetic)
-    assert set(t["agreement"]) == {"reproduced"}, t.to_string()
+    assert set(t["status"]) == {"reproduced"}, t.to_string()
     assert t.set_index("id").loc["m05", "method"] == "length of phases rux-start, rux-adjusted (exact)"
     side = casecard.compare_sources(synthetic, [WU, SYNTHETIC_ID]).set_index("aspect")
     assert side.loc["Follow-up", "Doe and Roe 2026"] == "180 days"

@@ -24,20 +24,28 @@ def table():
     return reproduction_table(ds.source(SOURCE), ds).set_index("id")
 
 
-def test_every_row_is_reproduced_context_or_median_only(table):
+P_ROW = {"m13"}  # the P value: the source does not name its test
+
+
+def test_every_row_has_its_honest_status(table):
     assert set(table.index) == {f"m{i:02d}" for i in range(1, 17)}
-    assert set(table.index[table["agreement"] == "context"]) == CONTEXT
-    assert set(table.index[table["agreement"] == "not recomputable"]) == NOT_RECOMPUTABLE
-    assert (table.drop(index=list(CONTEXT | NOT_RECOMPUTABLE))["agreement"] == "reproduced").all()
+    assert set(table.index[table["status"] == "context"]) == CONTEXT
+    assert set(table.index[table["status"] == "not recomputable"]) == NOT_RECOMPUTABLE
+    assert set(table.index[table["status"] == "consistent with"]) == P_ROW
+    # every patient row of this source is reconstructed: nothing may be called reproduced
+    assert (table.drop(index=list(CONTEXT | NOT_RECOMPUTABLE | P_ROW))["status"] == "consistent by construction").all()
+    assert "reproduced" not in set(table["status"])
     for mid in NOT_RECOMPUTABLE:
         assert "only the published median" in table.loc[mid, "method"]
 
 
-def test_p_value_row_names_the_test(table):
+def test_p_value_row_names_what_it_is_consistent_with(table):
     row = table.loc["m13"]
-    assert row["agreement"] == "reproduced"
-    assert row["recomputed"] == "P = 0.0112"
-    assert "reproduced by: Boschloo's exact, two-sided" in row["method"]
+    assert row["status"] == "consistent with"
+    assert row["recomputed"] == "P = 0.0115"
+    assert "consistent with: N-1 chi-square; log-rank under some death times" in row["method"]
+    assert "not identified" in row["method"]
+    assert "Boschloo" not in row["method"]
 
 
 def test_reproduced_values(table):
@@ -79,3 +87,26 @@ def test_unchanged_copy_reproduces(tmp_path):
     _copy_repo(tmp_path)
     ds = load_dataset(tmp_path)
     assert unreproduced(ds.source(SOURCE), ds).empty
+
+
+def test_a_row_stated_by_the_source_is_reproduced_and_a_reconstructed_one_is_not(tmp_path):
+    """The status follows the origin of the rows: the same count is *reproduced* only once every row it
+    is recomputed from is reported by the source."""
+    folder = _copy_repo(tmp_path)
+    path = folder / "events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",reconstructed,", ",reported,"), encoding="utf-8")
+    path = folder / "patients.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",reconstructed,", ",reported,"), encoding="utf-8")
+    ds = load_dataset(tmp_path)
+    t = reproduction_table(ds.source(SOURCE), ds).set_index("id")
+    assert t.loc["m11", "status"] == "reproduced"  # patients + death events, all reported now
+    assert t.loc["m09", "status"] == "consistent by construction"  # observations still reconstructed
+    assert t.loc["m13", "status"] == "consistent with"  # a P without its test is never reproduced
+
+
+def test_every_status_is_defined_once_in_the_vocabulary():
+    from masreview.data import vocab
+
+    assert reproduce.STATUSES == tuple(vocab.REPRODUCTION_STATUSES)
+    assert [vocab.status_key(c) for c in vocab.REPRODUCTION_STATUSES] == [
+        "reproduced", "consistent_by_construction", "consistent_with", "context", "not_recomputable", "differs"]

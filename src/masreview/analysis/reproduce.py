@@ -4,9 +4,10 @@ Each measure of :data:`masreview.data.vocab.MEASURES` has one recompute function
 :func:`recomputes`. :func:`reproduction_table` applies them to every row of a source's
 ``measures.csv`` and compares the result with the printed number at the printed precision.
 
-Agreement values: ``reproduced``; ``differs`` (a recomputed number that does not match: a defect in the
-data or the reconstruction); ``context`` (a background figure quoted from the literature, not a result
-of the source's patients); ``not recomputable`` (the data hold nothing to recompute it from, with why).
+Statuses are those of :data:`masreview.data.vocab.REPRODUCTION_STATUSES` (defined there once): a number
+that matches is *reproduced* only when the rows it is recomputed from are stated by the source; when
+any of them was reconstructed from published aggregates it is *consistent by construction*. A P value
+whose test the source does not name is *consistent with* the tests (or scenarios) that give it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from masreview.data import vocab
 from masreview.data.select import events, group_patients, states_at, weeks_column
 from masreview.data.model import Dataset, SourceData
 
-AGREEMENTS = ("reproduced", "differs", "context", "not recomputable")
+STATUSES = tuple(vocab.REPRODUCTION_STATUSES)
+AGREEMENTS = STATUSES  # former name
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class Recomputed:
     value: float | None = None
     numerator: int | None = None
     denominator: int | None = None
-    agreement: str | None = None  # set by the recomputer only for context / not recomputable / P values
+    agreement: str | None = None  # set by the recomputer only for context / not recomputable / consistent with
     detail: str = ""
+    uses: tuple[str, ...] = ("patients",)  # tables whose rows of the group it is recomputed from
 
 
 Recomputer = Callable[[SourceData, pd.Series, "Dataset | None"], Recomputed]
@@ -63,6 +66,12 @@ def _count(method: str, k: int, n: int | None, row: pd.Series) -> Recomputed:
 
 def _n(src: SourceData, group: str) -> int:
     return len(group_patients(src, group))
+
+
+def _with(rc: Recomputed, **changes) -> Recomputed:
+    from dataclasses import replace
+
+    return replace(rc, **changes)
 
 
 # --- recomputers -----------------------------------------------------------------------------------
@@ -106,7 +115,7 @@ def _response(src, row, ds=None):
         k, method = int(states.isin(["CR", "PR"]).sum()), f"patients in state CR or PR at {row['timepoint']}"
     else:
         k, method = int((states == cat).sum()), f"patients in state {cat} at {row['timepoint']}"
-    return _count(method, k, len(states), row)
+    return _with(_count(method, k, len(states), row), uses=("patients", "observations"))
 
 
 @recomputes("response-transition")
@@ -121,7 +130,8 @@ def _transition(src, row, ds=None):
                           detail=f"no states at week {w - 1} and week {w}")
     both = pd.concat([before.rename("a"), after.rename("b")], axis=1).dropna()
     k = int(((both["a"] == before_state) & (both["b"] == after_state)).sum())
-    return _count(f"patients in {before_state} at week {w - 1} and {after_state} at week {w}", k, None, row)
+    return _with(_count(f"patients in {before_state} at week {w - 1} and {after_state} at week {w}", k, None, row),
+                 uses=("patients", "observations"))
 
 
 @recomputes("first-response-time")
@@ -135,21 +145,22 @@ def _first_time(src, row, ds=None):
         return Recomputed("first assessment with the state", agreement="not recomputable",
                           detail=f"no patient reaches {row['category']} in observations.csv")
     weeks = weeks_column(hit)
-    return Recomputed(f"earliest week at which any patient is in {row['category']}", value=float(weeks.min()))
+    return Recomputed(f"earliest week at which any patient is in {row['category']}", value=float(weeks.min()),
+                      uses=("patients", "observations"))
 
 
 @recomputes("survival")
 def _survival(src, row, ds=None):
     n = _n(src, row["group"])
     dead = events(src, row["group"], "death")["patient_id"].nunique()
-    return _count("patients without a death event", n - dead, n, row)
+    return _with(_count("patients without a death event", n - dead, n, row), uses=("patients", "events"))
 
 
 @recomputes("adverse-event")
 def _adverse(src, row, ds=None):
     n = _n(src, row["group"])
     k = events(src, row["group"], row["category"])["patient_id"].nunique()
-    return _count(f"patients with a {row['category']} event", k, n, row)
+    return _with(_count(f"patients with a {row['category']} event", k, n, row), uses=("patients", "events"))
 
 
 @recomputes("recurrence")
@@ -161,29 +172,39 @@ def _recurrence(src, row, ds=None):
         return Recomputed("relapse events in events.csv", agreement="not recomputable",
                           detail="no events recorded for the group")
     k = events(src, row["group"], "relapse")["patient_id"].nunique()
-    return _count("patients with a relapse event", k, n, row)
+    return _with(_count("patients with a relapse event", k, n, row), uses=("patients", "events"))
 
 
 @recomputes("survival-comparison")
 def _survival_p(src, row, ds=None):
-    """Which 2x2 test on the survival counts gives the printed P (the source does not say)."""
-    ids = [g for g in vocab.GROUPS]
+    """Which tests on the survival counts give the printed P. The source does not name its test, so a
+    match is *consistent with* the tests (and log-rank arrangements) that give it, never *reproduced*."""
+    from masreview.analysis import logrank, survival  # log-rank bounds over death-time arrangements
+
     counts = []
-    for g in ids:
+    for g in vocab.GROUPS:
         n = _n(src, g)
         counts += [n - events(src, g, "death")["patient_id"].nunique(), n]
     if 0 in counts[1::2]:
-        return Recomputed("2x2 tests on survival", agreement="not recomputable", detail="a group has no patients")
+        return Recomputed("tests on survival", agreement="not recomputable", detail="a group has no patients")
     tests = stats.two_by_two_tests(*counts)
     d = int(row["decimals"])
     match = tests[[stats.rounds_to(p, row["value"], d) for p in tests["P"]]]
-    if match.empty:
-        return Recomputed("2x2 tests on survival counts", value=float(tests["P"].iloc[0]), agreement="differs",
-                          detail="no test reproduces the printed P")
-    best = match.iloc[0]
-    return Recomputed(f"{best['test']} on {counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]}",
-                      value=float(best["P"]), agreement="reproduced",
-                      detail="reproduced by: " + "; ".join(match["test"]) + " (the source does not name its test)")
+    names = [survival.short_test_name(t) for t in match["test"]]
+    group_counts = {g: survival.GroupCounts(counts[2 * i + 1], counts[2 * i + 1] - counts[2 * i])
+                    for i, g in enumerate(vocab.GROUPS)}
+    bounds = logrank.logrank_bounds(group_counts, logrank.DeathWindows(), printed=row["value"], decimals=d)
+    if bounds.n_printing > 0:
+        names.append("log-rank under some death times")
+    where = f"{counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]} survivors"
+    if not names:
+        return Recomputed(f"2x2 tests and log-rank arrangements on {where}", value=float(tests["P"].iloc[0]),
+                          agreement="differs", detail="no test and no death-time arrangement gives the printed P",
+                          uses=("patients", "events"))
+    value = float(match["P"].iloc[0]) if len(match) else None
+    return Recomputed(f"2x2 tests and log-rank arrangements on {where}", value=value, agreement="consistent with",
+                      detail="consistent with: " + "; ".join(names)
+                             + ". The source does not name its test; the test is not identified", uses=("patients", "events"))
 
 
 @recomputes("glucocorticoid-dose")
@@ -196,7 +217,8 @@ def _gc(src, row, ds=None):
     if sel.empty:
         return Recomputed("median of glucocorticoid-dose observations", agreement="not recomputable",
                           detail=f"no individual doses at {row['timepoint']}: only the published median")
-    return Recomputed(f"median of {len(sel)} glucocorticoid-dose observations", value=float(sel["value"].median()))
+    return Recomputed(f"median of {len(sel)} glucocorticoid-dose observations", value=float(sel["value"].median()),
+                      uses=("patients", "observations"))
 
 
 def _patient_value(column: str, label: str) -> Recomputer:
@@ -241,7 +263,8 @@ def _rux_dose(src, row, ds=None):
     if t.empty:
         return Recomputed("ruxolitinib rows of treatments.csv", agreement="not recomputable",
                           detail=f"no ruxolitinib dose in {row['unit']}" + (f" given {freq}" if freq else ""))
-    return Recomputed(f"dose of the last ruxolitinib row ({t['frequency'].iloc[-1]})", value=float(t["dose"].iloc[-1]))
+    return Recomputed(f"dose of the last ruxolitinib row ({t['frequency'].iloc[-1]})", value=float(t["dose"].iloc[-1]),
+                      uses=("patients", "treatments"))
 
 
 @recomputes("treatment-rounds")
@@ -252,7 +275,8 @@ def _rounds(src, row, ds=None):
     if t.empty or t["rounds"].isna().all():
         return Recomputed("rounds in treatments.csv", agreement="not recomputable", detail=f"no {row['category']} rounds")
     k = int(t["rounds"].sum())
-    return Recomputed(f"rounds of {row['category']} in treatments.csv", value=float(k), numerator=k)
+    return Recomputed(f"rounds of {row['category']} in treatments.csv", value=float(k), numerator=k,
+                      uses=("patients", "treatments"))
 
 
 @recomputes("ruxolitinib-duration")
@@ -274,9 +298,9 @@ def _rux_duration(src, row, ds=None):
         return Recomputed("phases of the ruxolitinib rows", agreement="not recomputable",
                           detail="no ruxolitinib phase with a known length")
     if len(per_patient) == 1:
-        return Recomputed(f"length of {how[0]}", value=float(per_patient[0]))
+        return Recomputed(f"length of {how[0]}", value=float(per_patient[0]), uses=("patients", "treatments", "phases"))
     return Recomputed(f"median length of the ruxolitinib phases of {len(per_patient)} patients",
-                      value=float(pd.Series(per_patient).median()))
+                      value=float(pd.Series(per_patient).median()), uses=("patients", "treatments", "phases"))
 
 
 @recomputes("refractory-fraction")
@@ -300,10 +324,38 @@ def _agrees(row: pd.Series, rc: Recomputed) -> bool:
     return bool(checks) and all(checks)
 
 
+def rows_origins(src: SourceData, group: str, tables: tuple[str, ...]) -> set[str]:
+    """Origins (reported / reconstructed) of the rows of ``tables`` that belong to the patients of ``group``."""
+    p = src["patients"]
+    ids = set(p["patient_id"]) if group not in vocab.GROUPS else set(group_patients(src, group)["patient_id"])
+    out: set[str] = set()
+    for t in tables:
+        try:
+            df = src[t]
+        except KeyError:
+            continue
+        if df is None or "origin" not in df.columns or "patient_id" not in df.columns:
+            continue
+        out |= set(df.loc[df["patient_id"].isin(ids), "origin"].dropna())
+    return out
+
+
 def reproduce_row(src: SourceData, row: pd.Series, ds: Dataset | None = None) -> tuple[Recomputed, str]:
+    """The recomputed value of a reported row and its status (a code of vocab.REPRODUCTION_STATUSES)."""
     rc = RECOMPUTERS[row["measure"]](src, row, ds)
-    agreement = rc.agreement if rc.agreement in ("context", "not recomputable", "differs") else \
-        ("reproduced" if _agrees(row, rc) else "differs")
-    return rc, agreement
+    if rc.agreement in ("context", "not recomputable", "differs", "consistent with"):
+        status = rc.agreement
+    elif not _agrees(row, rc):
+        status = "differs"
+    elif "reconstructed" in rows_origins(src, row["group"], rc.uses):
+        status = "consistent by construction"
+    else:
+        status = "reproduced"
+    assert status in vocab.REPRODUCTION_STATUSES
+    return rc, status
 
 
+def status_tally(statuses) -> dict[str, int]:
+    """How many rows have each status (every status of the vocabulary, zeros included)."""
+    statuses = list(statuses)
+    return {code: sum(s == code for s in statuses) for code in vocab.REPRODUCTION_STATUSES}

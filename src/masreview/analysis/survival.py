@@ -85,18 +85,24 @@ def forensic_table(treated: GroupCounts, control: GroupCounts, printed: float, d
                    logrank: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per test: P, P at the printed precision, verdict. Survivors are compared (k of n alive).
 
-    ``logrank``: the output of :func:`run_grid`; adds one row with the range of log-rank P over its
-    scenarios and how many of them round to the printed value.
+    ``logrank``: :class:`masreview.analysis.logrank.LogrankBounds` (exact bounds over all death-time arrangements) or the output of
+    :func:`run_grid`; adds one row with the range of log-rank P and how many arrangements round to the
+    printed value.
     """
     t = stats.two_by_two_tests(treated.survivors, treated.n, control.survivors, control.n)
     rows = [{"test": r.test, "P": float(r.P), "printed as": f"{r.P:.{decimals}f}",
              "verdict": rounding_verdict(r.P, printed, decimals)} for r in t.itertuples()]
     if logrank is not None:
-        lo, hi = float(logrank["p_lifelines"].min()), float(logrank["p_lifelines"].max())
-        k = int(consistent(logrank, printed, decimals).sum())
-        rows.append({"test": "Log-rank (death times not published: scenario grid)", "P": float("nan"),
+        if hasattr(logrank, "n_arrangements"):  # masreview.analysis.logrank.LogrankBounds
+            lo, hi, k, total = logrank.min_p, logrank.max_p, logrank.n_printing, logrank.n_arrangements
+            what, unit = "every death-time arrangement the declared windows allow", "arrangements"
+        else:
+            lo, hi = float(logrank["p_lifelines"].min()), float(logrank["p_lifelines"].max())
+            k, total = int(consistent(logrank, printed, decimals).sum()), len(logrank)
+            what, unit = "scenario grid", "scenarios"
+        rows.append({"test": f"Log-rank (death times not published: {what})", "P": float("nan"),
                      "printed as": f"{lo:.{decimals}f} to {hi:.{decimals}f}",
-                     "verdict": f"rounds to the printed value in {k} of {len(logrank)} scenarios"})
+                     "verdict": f"rounds to the printed value in {k} of {total} {unit}"})
     return pd.DataFrame(rows)
 
 
@@ -105,9 +111,22 @@ def reproducing_tests(table: pd.DataFrame) -> list[str]:
     out = []
     for r in table.itertuples():
         if r.verdict == "rounds to the printed value" or (r.test.startswith("Log-rank") and
-                                                          not r.verdict.startswith("rounds to the printed value in 0 ")):
+                                                          not r.verdict.startswith("rounds to the printed value in 0 of")):
             out.append(r.test)
     return out
+
+
+_SHORT = {stats.PEARSON: "Pearson chi-square", stats.YATES: "Yates-corrected chi-square",
+          stats.N_MINUS_1: "N-1 chi-square", stats.FISHER_2: "Fisher's exact (two-sided)",
+          stats.FISHER_1: "Fisher's exact (one-sided)", stats.BOSCHLOO: "Boschloo's exact",
+          stats.BARNARD: "Barnard's exact"}
+
+
+def short_test_name(test: str) -> str:
+    """The short name of a test of :func:`masreview.analysis.stats.two_by_two_tests` for prose."""
+    if test.startswith("Log-rank"):
+        return "log-rank under some death times"
+    return _SHORT.get(test, test)
 
 
 # --- the scenario grid ------------------------------------------------------------------------------------

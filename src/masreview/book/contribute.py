@@ -174,7 +174,8 @@ def new_source(root: Path, source_id: str, design: str, population: str | None =
                               "or name an existing one for a second report of the same patients")
     new_toc = _toc_with_entry(toc, source_id)
     population = population or PLACEHOLDER
-    values = dict(source_id=source_id, design=design, population=population, cohort_id=cohort or source_id,
+    values = dict(source_id=source_id, glue_prefix=source_id.replace("-", "_"), design=design,
+                  population=population, cohort_id=cohort or source_id,
                   bibtex_key=bib_key, today=today.isoformat(), placeholder=PLACEHOLDER,
                   designs=", ".join(vocab.DESIGNS), populations=", ".join(vocab.POPULATIONS),
                   diseases=", ".join(vocab.DISEASES))

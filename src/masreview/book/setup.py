@@ -14,7 +14,7 @@ from masreview.data.loading import load_dataset
 from masreview.data.model import Dataset
 from masreview.present.html import HTML, Link, Table, html_table, pct, show_table
 
-__all__ = ["setup", "glue_number", "glue_text", "plain", "PlainText",
+__all__ = ["setup", "glue_number", "glue_text", "glue_status_tally", "plain", "PlainText",
            "show_table", "html_table", "HTML", "Link", "Table", "pct"]
 
 _DATASET: Dataset | None = None
@@ -71,3 +71,16 @@ def glue_text(name: str, text: str) -> str:
     return t
 
 
+
+
+def glue_status_tally(prefix: str, table: pd.DataFrame) -> dict[str, int]:
+    """Glue, for a reproduction table, ``{prefix}_rep_{status}`` (one number per status of the vocabulary,
+    keys from :func:`masreview.data.vocab.status_key`) and ``{prefix}_rep_summary`` (a phrase); returns the tally."""
+    from masreview.data import vocab
+    from masreview.present.reproduction import tally, tally_sentence
+
+    t = tally(table)
+    for code, k in t.items():
+        glue_number(f"{prefix}_rep_{vocab.status_key(code)}", k)
+    glue_text(f"{prefix}_rep_summary", tally_sentence(table))
+    return t

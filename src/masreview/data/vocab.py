@@ -176,6 +176,33 @@ MEASURES: dict[str, dict[str, str]] = {
     "refractory-fraction": {"label": "Share of MAS refractory to standard treatment", "kind": "context"},
 }
 
+# Status of a reported number in a reproduction table (code -> definition). Defined here once; the
+# methods page is generated from this dict and chapters glue tallies keyed by :func:`status_key`.
+REPRODUCTION_STATUSES: dict[str, str] = {
+    "reproduced": "Recomputed, at the printed precision, from data that are independent of the printed "
+                  "number: rows stated by the source (origin reported), not rows built to match it.",
+    "consistent by construction": "The patient rows it is recomputed from were reconstructed from published "
+                                  "aggregates (origin reconstructed) so as to match it: agreement checks the "
+                                  "reconstruction, it is not independent evidence for the number.",
+    "consistent with": "Matched by a named set of methods or scenarios; which one the source used is not "
+                       "identified (for example a P value that several tests, or a test under some unpublished "
+                       "death times, would give).",
+    "context": "A background figure quoted from the literature, not a result of the source's patients; shown "
+               "as quoted.",
+    "not recomputable": "The data hold nothing to recompute it from (for example a median with no individual "
+                        "values); the reason is given in the row.",
+    "differs": "A recomputed number that does not match the printed one: a defect in the data, the "
+               "reconstruction or the source.",
+}
+
+
+def status_key(code: str) -> str:
+    """Glue-key fragment of a reproduction status: ``'not recomputable'`` -> ``'not_recomputable'``."""
+    if code not in REPRODUCTION_STATUSES:
+        raise KeyError(f"unknown reproduction status '{code}'")
+    return code.replace(" ", "_").replace("-", "_")
+
+
 # Groups a reported measure can refer to: the patient groups, a comparison of two of them, or the
 # wider literature (for context figures).
 MEASURE_GROUPS: dict[str, str] = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from masreview.analysis.reproduce import Recomputed, reproduce_row
+from masreview.analysis.reproduce import Recomputed, reproduce_row, status_tally
+from masreview.data import vocab
 from masreview.data.model import Dataset, SourceData
 from masreview.data.select import rows_of
 from masreview.present.format import describe, printed
@@ -26,7 +27,10 @@ def _format(row: pd.Series, rc: Recomputed) -> str:
 
 
 def reproduction_table(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
-    """Every reported-measure row of a source: reported, recomputed, method, agreement, locator."""
+    """Every reported-measure row of a source: reported, recomputed, method, status, locator.
+
+    ``status`` is a code of :data:`masreview.data.vocab.REPRODUCTION_STATUSES` (defined on the methods page).
+    """
     rows = []
     patients = rows_of(ds, src)
     borrowed = f"; from the patient rows of {patients.id}, the same cohort" if patients is not src else ""
@@ -38,13 +42,30 @@ def reproduction_table(src: SourceData, ds: Dataset | None = None) -> pd.DataFra
             "reported": printed(row),
             "recomputed": _format(row, rc),
             "method": rc.method + (f" ({rc.detail})" if rc.detail else "") + (borrowed if rc.method else ""),
-            "agreement": agreement,
+            "status": agreement,
             "locator": row["locator"],
         })
-    return pd.DataFrame(rows, columns=["id", "measure", "reported", "recomputed", "method", "agreement", "locator"])
+    return pd.DataFrame(rows, columns=["id", "measure", "reported", "recomputed", "method", "status", "locator"])
 
 
 def unreproduced(src: SourceData, ds: Dataset | None = None) -> pd.DataFrame:
     """Rows that should reproduce but do not (``differs``): the list a test asserts is empty."""
     t = reproduction_table(src, ds)
-    return t[t["agreement"] == "differs"]
+    return t[t["status"] == "differs"]
+
+
+def tally(table: pd.DataFrame) -> dict[str, int]:
+    """Rows of a reproduction table per status (every status of the vocabulary, zeros included)."""
+    return status_tally(table["status"])
+
+
+def tally_sentence(table: pd.DataFrame) -> str:
+    """'12 reproduced, 3 consistent by construction, ...': the non-zero statuses in vocabulary order."""
+    t = tally(table)
+    parts = [f"{k} {code}" for code, k in t.items() if k]
+    return (", ".join(parts[:-1]) + " and " + parts[-1]) if len(parts) > 1 else (parts[0] if parts else "none")
+
+
+def statuses_table() -> pd.DataFrame:
+    """The reproduction statuses and their definitions, for the methods page."""
+    return pd.DataFrame([{"status": k, "meaning": v} for k, v in vocab.REPRODUCTION_STATUSES.items()])
