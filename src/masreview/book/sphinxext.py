@@ -42,8 +42,15 @@ of the repository points ``MASREVIEW_ROOT`` at that copy unless it is already se
 math markup, a widget manager, Thebe) produces a warning, which ``-W`` turns into a failed build.
 Thebe is disabled in ``_config.yml``; its unused configuration scripts are dropped from the pages.
 
-**Citation labels.** It registers the pybtex style ``masreview`` (:mod:`masreview.book.citations`): the
-BibTeX key is the label, so labels never collide across the chapters' own References lists.
+**Citation labels.** It registers the pybtex style ``masreview`` (:mod:`masreview.book.citations`):
+author-year labels ("Li et al. 2025a") computed once for the whole ``references.bib``, so they never
+collide across the chapters' own References lists. When a label changes (a second entry with the same
+author and year arrives), every page is read again.
+
+**Reader comforts.** Every page gets a small script of our own (``site/masreview.js``: the phone
+menu and contents buttons work despite pydata-sphinx-theme issue #2451), a style sheet
+(``site/masreview.css``: no page wider than a phone screen, charts fit their column) and an SVG
+favicon (``site/favicon.svg``). They are copied to ``_masreview/`` in the output, not ``_static/``.
 """
 
 from __future__ import annotations
@@ -330,10 +337,93 @@ def _point_package_at_book(app: Sphinx, config) -> None:
         os.environ["MASREVIEW_ROOT"] = str(Path(app.srcdir).resolve())
 
 
+def copyright_years(changelog_path: Path, today=None) -> str:
+    """'2025' or '2025-2026': the years of the dated entries of data/changelog.yaml (the build year
+    when there are none)."""
+    import datetime
+
+    years = []
+    try:
+        for entry in _yaml(changelog_path) or []:
+            d = entry.get("date") if isinstance(entry, dict) else None
+            if isinstance(d, (datetime.date, datetime.datetime)):
+                years.append(d.year)
+            elif isinstance(d, str) and re.match(r"\d{4}-", d):
+                years.append(int(d[:4]))
+    except (OSError, yaml.YAMLError, AttributeError, TypeError):
+        years = []
+    if not years:
+        years = [(today or datetime.date.today()).year]
+    lo, hi = min(years), max(years)
+    return str(lo) if lo == hi else f"{lo}\u2013{hi}"
+
+
+def _copyright(app: Sphinx, config) -> None:
+    """``copyright: auto`` in _config.yml: the years of the evidence updates."""
+    if str(getattr(config, "copyright", "")).strip().lower() == "auto":
+        config.copyright = copyright_years(paths.data_dir() / "changelog.yaml")
+
+
+def _citation_labels(app: Sphinx, config) -> None:
+    """Book-wide author-year labels from the configured bibliography files."""
+    files = [Path(app.srcdir) / f for f in (getattr(config, "bibtex_bibfiles", None) or [])]
+    app._masreview_citation_labels = citations.register(files)
+
+
+def labels_changed(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
+    """``env-get-outdated``: every page when a citation label changed since the last build."""
+    now = getattr(app, "_masreview_citation_labels", {})
+    before = getattr(env, "masreview_citation_labels", None)
+    env.masreview_citation_labels = now
+    if before is None or before == now:
+        return []
+    logger.info("masreview: citation labels changed; reading every page again")
+    return sorted(env.found_docs)
+
+
+SITE_DIR = Path(__file__).resolve().parent / "site"
+SITE_OUT = "_masreview"
+SITE_FILES = ("masreview.js", "masreview.css", "favicon.svg")
+
+
+def _copy_site_files(app: Sphinx, exception) -> None:
+    """``build-finished``: copy the script, style sheet and favicon to ``_masreview/``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir) / SITE_OUT
+    out.mkdir(parents=True, exist_ok=True)
+    for name in SITE_FILES:
+        content = (SITE_DIR / name).read_bytes()
+        target = out / name
+        if not target.is_file() or target.read_bytes() != content:
+            target.write_bytes(content)
+
+
+def add_site_files(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """``html-page-context``: link the script, style sheet and favicon on every page."""
+    if app.builder.format != "html":
+        return
+    from sphinx.builders.html._assets import _CascadingStyleSheet
+
+    def stamp(name: str) -> str:
+        return hashlib.sha256((SITE_DIR / name).read_bytes()).hexdigest()[:8]
+
+    context.setdefault("script_files", []).append(
+        _JavaScript(f"{SITE_OUT}/masreview.js?v={stamp('masreview.js')}", defer="defer", priority=900))
+    context.setdefault("css_files", []).append(
+        _CascadingStyleSheet(f"{SITE_OUT}/masreview.css?v={stamp('masreview.css')}", priority=900))
+    context["favicon_url"] = f"{SITE_OUT}/favicon.svg"
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    # Citation labels from the BibTeX key (`bibtex_default_style: masreview`): see masreview.book.citations.
+    # Author-year citation labels (`bibtex_default_style: masreview`): see masreview.book.citations.
     citations.register()
     app.connect("config-inited", _point_package_at_book)
+    app.connect("config-inited", _citation_labels)
+    app.connect("config-inited", _copyright)
+    app.connect("env-get-outdated", labels_changed)
+    app.connect("html-page-context", add_site_files)
+    app.connect("build-finished", _copy_site_files)
     app.connect("source-read", add_fingerprint_cell)
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)
@@ -342,4 +432,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # env_version 2: the citation style changed; a new env_version makes Sphinx read every page again
     # (each References list keeps the style it was read with).
     return {"version": masreview.__version__, "parallel_read_safe": True,
-            "parallel_write_safe": True, "env_version": 2}
+            "parallel_write_safe": True, "env_version": 3}
