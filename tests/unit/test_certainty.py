@@ -51,3 +51,14 @@ def test_repository_dataset_is_rated_per_outcome():
     assert set(rated) == set(OUTCOMES)
     for r in rated.values():
         assert r.level in c.LEVELS and r.reasons
+
+
+def test_key_messages_are_plain_sentences_from_the_dataset():
+    from masreview.data.loading import load_dataset
+    from masreview.present.keymessages import key_messages
+
+    km = key_messages(load_dataset())
+    assert km["certainty"].startswith("The evidence is very uncertain about the effect of ruxolitinib on")
+    assert "historical controls" in km["certainty_why"] and "small numbers" in km["certainty_why"]
+    assert "95% interval" in km["survival"] and "independent group" in km["evidence"]
+    assert km["last_update"][:2] == "20"

@@ -34,6 +34,7 @@ class Certainty:
     level: str  # one of LEVELS
     reasons: list[str] = field(default_factory=list)  # why it is not high, in plain words
     start: str = "high"
+    codes: list[str] = field(default_factory=list)  # per reason: "design", "bias" or "imprecision"
 
     @property
     def label(self) -> str:
@@ -50,25 +51,30 @@ def rate(designs, patients: int, *, historical_controls: bool = False, concurren
     """
     designs = set(designs)
     reasons: list[str] = []
+    codes: list[str] = []
     if not designs:
-        return Certainty("very low", ["no included report"], "very low")
+        return Certainty("very low", ["no included report"], "very low", ["design"])
     if designs <= RANDOMISED_DESIGNS:
         start = "high"
     elif designs & CASE_DESIGNS and not designs - CASE_DESIGNS:
         start = "very low"
         reasons.append("only case reports and case series (single-arm, no comparison group)")
+        codes.append("design")
     else:
         start = "low"
-        reasons.append("observational studies and case series, no randomised controlled trial")
+        reasons.append("observational studies and case reports, no randomised controlled trial")
+        codes.append("design")
     down = 0
     if not designs & RANDOMISED_DESIGNS:
         if concurrent_controls:
             pass
         elif historical_controls:
             reasons.append("any comparison is with historical controls, treated at another time")
+            codes.append("bias")
             down += 1
         else:
             reasons.append("no control group: what would have happened without ruxolitinib is unknown")
+            codes.append("bias")
             down += 1
     imprecise = []
     if patients < OPTIMAL_INFORMATION_SIZE:
@@ -77,9 +83,10 @@ def rate(designs, patients: int, *, historical_controls: bool = False, concurren
         imprecise.append(f"a wide 95% interval ({ci_high - ci_low:.0f} percentage points)")
     if imprecise:
         reasons.append(" and ".join(imprecise))
+        codes.append("imprecision")
         down += 1
     level = LEVELS[max(0, LEVELS.index(start) - down)]
-    return Certainty(level, reasons, start)
+    return Certainty(level, reasons, start, codes)
 
 
 def statement(c: Certainty, outcome: str, intervention: str = "ruxolitinib") -> str:

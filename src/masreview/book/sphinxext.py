@@ -386,9 +386,10 @@ SITE_OUT = "_masreview"
 SITE_FILES = ("masreview.js", "masreview.css", "favicon.svg")
 
 
-def _copy_site_files(app: Sphinx, exception) -> None:
-    """``build-finished``: copy the script, style sheet and favicon to ``_masreview/``."""
-    if exception is not None or app.builder.format != "html":
+def _copy_site_files(app: Sphinx) -> None:
+    """``builder-inited``: copy the script, style sheet and favicon to ``_masreview/`` (before any page
+    is written, so that Sphinx stamps their links with a checksum)."""
+    if app.builder.format != "html":
         return
     out = Path(app.outdir) / SITE_OUT
     out.mkdir(parents=True, exist_ok=True)
@@ -405,14 +406,11 @@ def add_site_files(app: Sphinx, pagename: str, templatename: str, context: dict,
         return
     from sphinx.builders.html._assets import _CascadingStyleSheet
 
-    def stamp(name: str) -> str:
-        return hashlib.sha256((SITE_DIR / name).read_bytes()).hexdigest()[:8]
-
     context.setdefault("script_files", []).append(
-        _JavaScript(f"{SITE_OUT}/masreview.js?v={stamp('masreview.js')}", defer="defer", priority=900))
+        _JavaScript(f"{SITE_OUT}/masreview.js", defer="defer", priority=900))
     context.setdefault("css_files", []).append(
-        _CascadingStyleSheet(f"{SITE_OUT}/masreview.css?v={stamp('masreview.css')}", priority=900))
-    context["favicon_url"] = f"{SITE_OUT}/favicon.svg"
+        _CascadingStyleSheet(f"{SITE_OUT}/masreview.css", priority=900))
+    context["favicon_url"] = context["pathto"](f"{SITE_OUT}/favicon.svg", 1)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -423,7 +421,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _copyright)
     app.connect("env-get-outdated", labels_changed)
     app.connect("html-page-context", add_site_files)
-    app.connect("build-finished", _copy_site_files)
+    app.connect("builder-inited", _copy_site_files)
     app.connect("source-read", add_fingerprint_cell)
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)

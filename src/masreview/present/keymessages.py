@@ -13,7 +13,7 @@ from masreview.data.model import Dataset
 
 #: Outcome id -> (what happened, in plain words; the outcome as GRADE's sentence names it).
 PLAIN = {
-    "overall-response": ("responded (complete or partial response)", "response"),
+    "overall-response": ("responded", "response"),
     "complete-response": ("had a complete response", "complete response"),
     "survival": ("were alive at last follow-up", "survival"),
 }
@@ -29,13 +29,12 @@ def outcome_sentence(outcome: str, oc, pooled) -> str:
     rows = oc[(oc["outcome"] == outcome) & oc["assessable"]] if len(oc) else oc
     p = pooled.get(outcome)
     if p is not None and p.pooled:
-        return (f"About {p.percent:.0f} in 100 treated patients {what} (95% interval {p.ci_low:.0f} to "
-                f"{p.ci_high:.0f}), pooled from {_n(p.k, 'cohort', 'cohorts')} with {p.total} patients.")
+        return (f"about {p.percent:.0f} in 100 treated patients {what} (95% interval {p.ci_low:.0f} to "
+                f"{p.ci_high:.0f}; {_n(p.k, 'group', 'groups')}, {p.total} patients, pooled).")
     if len(rows) == 1:
         r = rows.iloc[0]
         return (f"{int(r['events'])} of {_n(int(r['total']), 'treated patient', 'treated patients')} {what} "
-                f"({r['percent']:.0f}%, 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f}); "
-                "one cohort only, so nothing is pooled.")
+                f"({r['percent']:.0f}%; 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f}; one group only).")
     return f"No cohort reports how many patients {what}."
 
 
@@ -45,20 +44,27 @@ def key_messages(ds: Dataset) -> dict[str, str]:
     f = flow_counts(ds)
     out = {
         "evidence": (f"{_n(f.included_reports, 'published report', 'published reports')} of "
-                     f"{_n(f.cohorts, 'independent group', 'independent groups')} of patients "
-                     f"({_n(f.patients, 'patient', 'patients')} treated with ruxolitinib, each counted once)."),
+                     f"{_n(f.cohorts, 'independent group', 'independent groups')} of patients; "
+                     f"{_n(f.patients, 'patient', 'patients')} treated with ruxolitinib, each counted once."),
         "last_update": last_update(ds),
     }
     oc = cohort_outcomes(ds) if f.cohorts else None
     pooled = pooled_results(oc) if f.cohorts else {}
     rated = certainty.for_dataset(ds) if f.cohorts else {}
-    statements, reasons = [], []
+    statements, reasons, imprecise = [], [], False
     for outcome in OUTCOMES:
-        out[outcome] = outcome_sentence(outcome, oc, pooled) if f.cohorts else "No data yet."
+        sentence = outcome_sentence(outcome, oc, pooled) if f.cohorts else "no data yet."
+        out[outcome] = sentence[:1].upper() + sentence[1:]
         c = rated.get(outcome) or certainty.rate([], 0)
         out[f"certainty_{outcome}"] = c.level
         statements.append(certainty.statement(c, PLAIN[outcome][1]))
-        reasons += [r for r in c.reasons if r not in reasons]
+        for code, r in zip(c.codes, c.reasons):
+            if code == "imprecision":
+                imprecise = True
+            elif r not in reasons:
+                reasons.append(r)
+    if imprecise:
+        reasons.append(f"small numbers ({_n(f.patients, 'patient', 'patients')} in all) and wide 95% intervals")
     levels = {out[f"certainty_{o}"] for o in OUTCOMES}
     if len(levels) == 1 and levels == {"very low"}:
         names = [PLAIN[o][1] for o in OUTCOMES]
