@@ -50,7 +50,7 @@ author and year arrives), every page is read again.
 **Reader comforts.** Every page gets a small script of our own (``site/masreview.js``: the phone
 menu and contents buttons work despite pydata-sphinx-theme issue #2451), a style sheet
 (``site/masreview.css``: no page wider than a phone screen, charts fit their column) and an SVG
-favicon (``site/favicon.svg``). They are copied to ``_masreview/`` in the output, not ``_static/``.
+favicon (``site/favicon.svg``), by :mod:`masreview.book.sitefiles`. They are copied to ``_masreview/`` in the output, not ``_static/``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 import masreview
-from masreview.book import citations
+from masreview.book import citations, sitefiles
 from masreview.data.bib import read_bibliography
 from masreview.data import paths
 
@@ -337,33 +337,6 @@ def _point_package_at_book(app: Sphinx, config) -> None:
         os.environ["MASREVIEW_ROOT"] = str(Path(app.srcdir).resolve())
 
 
-def copyright_years(changelog_path: Path, today=None) -> str:
-    """'2025' or '2025-2026': the years of the dated entries of data/changelog.yaml (the build year
-    when there are none)."""
-    import datetime
-
-    years = []
-    try:
-        for entry in _yaml(changelog_path) or []:
-            d = entry.get("date") if isinstance(entry, dict) else None
-            if isinstance(d, (datetime.date, datetime.datetime)):
-                years.append(d.year)
-            elif isinstance(d, str) and re.match(r"\d{4}-", d):
-                years.append(int(d[:4]))
-    except (OSError, yaml.YAMLError, AttributeError, TypeError):
-        years = []
-    if not years:
-        years = [(today or datetime.date.today()).year]
-    lo, hi = min(years), max(years)
-    return str(lo) if lo == hi else f"{lo}\u2013{hi}"
-
-
-def _copyright(app: Sphinx, config) -> None:
-    """``copyright: auto`` in _config.yml: the years of the evidence updates."""
-    if str(getattr(config, "copyright", "")).strip().lower() == "auto":
-        config.copyright = copyright_years(paths.data_dir() / "changelog.yaml")
-
-
 def _citation_labels(app: Sphinx, config) -> None:
     """Book-wide author-year labels from the configured bibliography files."""
     files = [Path(app.srcdir) / f for f in (getattr(config, "bibtex_bibfiles", None) or [])]
@@ -381,47 +354,15 @@ def labels_changed(app: Sphinx, env: BuildEnvironment, added, changed, removed) 
     return sorted(env.found_docs)
 
 
-SITE_DIR = Path(__file__).resolve().parent / "site"
-SITE_OUT = "_masreview"
-SITE_FILES = ("masreview.js", "masreview.css", "favicon.svg")
-
-
-def _copy_site_files(app: Sphinx) -> None:
-    """``builder-inited``: copy the script, style sheet and favicon to ``_masreview/`` (before any page
-    is written, so that Sphinx stamps their links with a checksum)."""
-    if app.builder.format != "html":
-        return
-    out = Path(app.outdir) / SITE_OUT
-    out.mkdir(parents=True, exist_ok=True)
-    for name in SITE_FILES:
-        content = (SITE_DIR / name).read_bytes()
-        target = out / name
-        if not target.is_file() or target.read_bytes() != content:
-            target.write_bytes(content)
-
-
-def add_site_files(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """``html-page-context``: link the script, style sheet and favicon on every page."""
-    if app.builder.format != "html":
-        return
-    from sphinx.builders.html._assets import _CascadingStyleSheet
-
-    context.setdefault("script_files", []).append(
-        _JavaScript(f"{SITE_OUT}/masreview.js", defer="defer", priority=900))
-    context.setdefault("css_files", []).append(
-        _CascadingStyleSheet(f"{SITE_OUT}/masreview.css", priority=900))
-    context["favicon_url"] = context["pathto"](f"{SITE_OUT}/favicon.svg", 1)
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     # Author-year citation labels (`bibtex_default_style: masreview`): see masreview.book.citations.
     citations.register()
     app.connect("config-inited", _point_package_at_book)
     app.connect("config-inited", _citation_labels)
-    app.connect("config-inited", _copyright)
+    app.connect("config-inited", sitefiles.set_copyright)
     app.connect("env-get-outdated", labels_changed)
-    app.connect("html-page-context", add_site_files)
-    app.connect("builder-inited", _copy_site_files)
+    app.connect("html-page-context", sitefiles.add_site_files)
+    app.connect("builder-inited", sitefiles.copy_site_files)
     app.connect("source-read", add_fingerprint_cell)
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)
