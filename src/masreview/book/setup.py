@@ -18,18 +18,44 @@ __all__ = ["setup", "glue_number", "glue_text", "glue_status_tally", "plain", "P
            "show_table", "html_table", "HTML", "Link", "Table", "pct"]
 
 _DATASET: Dataset | None = None
+_LOADED_FROM: tuple | None = None  # data_fingerprint() when _DATASET was loaded
+
+
+def data_fingerprint() -> tuple:
+    """A cheap fingerprint of the inputs: (relative path, size, mtime in ns) of every file under data/
+    and of references.bib. Any edit, added or removed file changes it; nothing is read."""
+    from masreview.data import paths
+
+    root = paths.repo_root()
+    data = paths.data_dir()
+    entries = []
+    candidates = [root / "references.bib"] + (sorted(data.rglob("*")) if data.is_dir() else [])
+    for f in candidates:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        if f.is_file():
+            entries.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(entries)
 
 
 def setup(reload: bool = False) -> Dataset:
-    """Enable the offline chart renderer and return the validated dataset (loaded once per kernel)."""
-    global _DATASET
+    """Enable the offline chart renderer and return the validated dataset.
+
+    Loaded once per kernel, and again whenever a file under data/ (or references.bib) changed since the
+    last load, so that "Run All" in JupyterLab after editing a CSV shows the edited data.
+    """
+    global _DATASET, _LOADED_FROM
     from masreview.present.charts import enable_offline_charts
 
     enable_offline_charts()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.max_colwidth", 200)
-    if _DATASET is None or reload:
+    now = data_fingerprint()
+    if _DATASET is None or reload or now != _LOADED_FROM:
         _DATASET = load_dataset()
+        _LOADED_FROM = now
     return _DATASET
 
 

@@ -42,8 +42,15 @@ of the repository points ``MASREVIEW_ROOT`` at that copy unless it is already se
 math markup, a widget manager, Thebe) produces a warning, which ``-W`` turns into a failed build.
 Thebe is disabled in ``_config.yml``; its unused configuration scripts are dropped from the pages.
 
-**Citation labels.** It registers the pybtex style ``masreview`` (:mod:`masreview.book.citations`): the
-BibTeX key is the label, so labels never collide across the chapters' own References lists.
+**Citation labels.** It registers the pybtex style ``masreview`` (:mod:`masreview.book.citations`):
+author-year labels ("Li et al. 2025a") computed once for the whole ``references.bib``, so they never
+collide across the chapters' own References lists. When a label changes (a second entry with the same
+author and year arrives), every page is read again.
+
+**Reader comforts.** Every page gets a small script of our own (``site/masreview.js``: the phone
+menu and contents buttons work despite pydata-sphinx-theme issue #2451), a style sheet
+(``site/masreview.css``: no page wider than a phone screen, charts fit their column) and an SVG
+favicon (``site/favicon.svg``), by :mod:`masreview.book.sitefiles`. They are copied to ``_masreview/`` in the output, not ``_static/``.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 import masreview
-from masreview.book import citations
+from masreview.book import citations, sitefiles
 from masreview.data.bib import read_bibliography
 from masreview.data import paths
 
@@ -330,10 +337,32 @@ def _point_package_at_book(app: Sphinx, config) -> None:
         os.environ["MASREVIEW_ROOT"] = str(Path(app.srcdir).resolve())
 
 
+def _citation_labels(app: Sphinx, config) -> None:
+    """Book-wide author-year labels from the configured bibliography files."""
+    files = [Path(app.srcdir) / f for f in (getattr(config, "bibtex_bibfiles", None) or [])]
+    app._masreview_citation_labels = citations.register(files)
+
+
+def labels_changed(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> list[str]:
+    """``env-get-outdated``: every page when a citation label changed since the last build."""
+    now = getattr(app, "_masreview_citation_labels", {})
+    before = getattr(env, "masreview_citation_labels", None)
+    env.masreview_citation_labels = now
+    if before is None or before == now:
+        return []
+    logger.info("masreview: citation labels changed; reading every page again")
+    return sorted(env.found_docs)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    # Citation labels from the BibTeX key (`bibtex_default_style: masreview`): see masreview.book.citations.
+    # Author-year citation labels (`bibtex_default_style: masreview`): see masreview.book.citations.
     citations.register()
     app.connect("config-inited", _point_package_at_book)
+    app.connect("config-inited", _citation_labels)
+    app.connect("config-inited", sitefiles.set_copyright)
+    app.connect("env-get-outdated", labels_changed)
+    app.connect("html-page-context", sitefiles.add_site_files)
+    app.connect("builder-inited", sitefiles.copy_site_files)
     app.connect("source-read", add_fingerprint_cell)
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)
@@ -342,4 +371,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # env_version 2: the citation style changed; a new env_version makes Sphinx read every page again
     # (each References list keeps the style it was read with).
     return {"version": masreview.__version__, "parallel_read_safe": True,
-            "parallel_write_safe": True, "env_version": 2}
+            "parallel_write_safe": True, "env_version": 3}

@@ -1,0 +1,76 @@
+"""Key messages for the landing page: plain sentences from the synthesis and the certainty rating.
+
+Every sentence is built from the dataset (counts, pooled or single-cohort proportions, GRADE level and
+reasons); the chapter glues them as text, so nothing from data is ever read as markup.
+"""
+
+from __future__ import annotations
+
+from masreview.analysis import certainty
+from masreview.analysis.pooling import pooled_results
+from masreview.analysis.synthesis import OUTCOMES, cohort_outcomes, flow_counts, last_update
+from masreview.data.model import Dataset
+
+#: Outcome id -> (what happened, in plain words; the outcome as GRADE's sentence names it).
+PLAIN = {
+    "overall-response": ("responded", "response"),
+    "complete-response": ("had a complete response", "complete response"),
+    "survival": ("were alive at last follow-up", "survival"),
+}
+
+
+def _n(k: int, one: str, many: str) -> str:
+    return f"{k} {one if k == 1 else many}"
+
+
+def outcome_sentence(outcome: str, oc, pooled) -> str:
+    """'About 92 in 100 patients responded (95% interval 67 to 98), pooled from 2 cohorts.'"""
+    what = PLAIN[outcome][0]
+    rows = oc[(oc["outcome"] == outcome) & oc["assessable"]] if len(oc) else oc
+    p = pooled.get(outcome)
+    if p is not None and p.pooled:
+        return (f"about {p.percent:.0f} in 100 treated patients {what} (95% interval {p.ci_low:.0f} to "
+                f"{p.ci_high:.0f}; {_n(p.k, 'group', 'groups')}, {p.total} patients, pooled).")
+    if len(rows) == 1:
+        r = rows.iloc[0]
+        return (f"{int(r['events'])} of {_n(int(r['total']), 'treated patient', 'treated patients')} {what} "
+                f"({r['percent']:.0f}%; 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f}; one group only).")
+    return f"No cohort reports how many patients {what}."
+
+
+def key_messages(ds: Dataset) -> dict[str, str]:
+    """Plain-text key messages (ready for ``glue_text``): counts, one sentence per outcome, the GRADE
+    statement per outcome with its reasons, and the date of the last evidence update."""
+    f = flow_counts(ds)
+    out = {
+        "evidence": (f"{_n(f.included_reports, 'published report', 'published reports')} of "
+                     f"{_n(f.cohorts, 'independent group', 'independent groups')} of patients; "
+                     f"{_n(f.patients, 'patient', 'patients')} treated with ruxolitinib, each counted once."),
+        "last_update": last_update(ds),
+    }
+    oc = cohort_outcomes(ds) if f.cohorts else None
+    pooled = pooled_results(oc) if f.cohorts else {}
+    rated = certainty.for_dataset(ds) if f.cohorts else {}
+    statements, reasons, imprecise = [], [], False
+    for outcome in OUTCOMES:
+        sentence = outcome_sentence(outcome, oc, pooled) if f.cohorts else "no data yet."
+        out[outcome] = sentence[:1].upper() + sentence[1:]
+        c = rated.get(outcome) or certainty.rate([], 0)
+        out[f"certainty_{outcome}"] = c.level
+        statements.append(certainty.statement(c, PLAIN[outcome][1]))
+        for code, r in zip(c.codes, c.reasons):
+            if code == "imprecision":
+                imprecise = True
+            elif r not in reasons:
+                reasons.append(r)
+    if imprecise:
+        reasons.append(f"small numbers ({_n(f.patients, 'patient', 'patients')} in all) and wide 95% intervals")
+    levels = {out[f"certainty_{o}"] for o in OUTCOMES}
+    if len(levels) == 1 and levels == {"very low"}:
+        names = [PLAIN[o][1] for o in OUTCOMES]
+        out["certainty"] = ("The evidence is very uncertain about the effect of ruxolitinib on "
+                            f"{', '.join(names[:-1])} and {names[-1]}.")
+    else:
+        out["certainty"] = " ".join(statements)
+    out["certainty_why"] = "; ".join(reasons) + "." if reasons else ""
+    return out
