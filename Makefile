@@ -6,6 +6,7 @@
 #   make clean     remove _build (site and execution cache)
 #   make bench     timings (tests/bench.py)
 #   make chromium  install Debian's chromium for the browser tests, if missing
+#   make r-oracle  install Debian's R metafor and lme4 (the pooling oracle of the unit tests), if missing
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # JupyterLab reads this file for every user of this environment; nothing goes to ~/.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: book clean lab chromium test bench venv
+.PHONY: book clean lab chromium r-oracle test bench venv
 
 venv: $(STAMP)
 
@@ -51,7 +52,13 @@ chromium:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: $(STAMP) chromium
+# R's metafor and lme4: the independent oracle of tests/unit/test_pooling_oracle.py.
+r-oracle:
+	@if ! Rscript -e 'library(metafor); library(lme4)' >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y r-cran-metafor r-cran-lme4; \
+	fi
+
+test: $(STAMP) chromium r-oracle
 	rm -rf _build
 	$(MAKE) book
 	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg

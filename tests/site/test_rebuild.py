@@ -192,14 +192,15 @@ def test_added_case_appears_in_every_place(copy):
     assert "Reports included: 4" in synthesis and "Independent cohorts in the synthesis: 3" in synthesis  # flow
     before = sc.visible_text(sc.soup(copy.clean / "html" / "chapters" / "synthesis.html"))
     assert "Reports included: 3" in before and "Independent cohorts in the synthesis: 2" in before
-    # the pooled complete response now has two cohorts (the case's CR at week 4 joins the adults' 6/20)
+    # the case's CR at week 4 is a case report: listed apart, never pooled with the adults' 6/20
     ds = load_dataset(copy.root)
     from masreview.analysis.pooling import pooled_results  # noqa: PLC0415
     from masreview.analysis.synthesis import cohort_outcomes  # noqa: PLC0415
 
     cr = pooled_results(cohort_outcomes(ds))["complete-response"]
-    assert (cr.k, cr.events, cr.total) == (2, 7, 21) and cr.percent is not None
-    assert f"{cr.percent:.1f}" in synthesis  # the pooled estimate is on the page
+    assert (cr.k, cr.events, cr.total) == (1, 6, 20) and cr.percent is None
+    assert len(cr.case_reports) == 1
+    assert "not pooled: only one cohort or series" in synthesis
     whats_new = sc.visible_text(sc.soup(html_dir / "chapters" / "whats-new.html"))
     assert "Adds a synthetic one-patient case (test only)." in whats_new
 

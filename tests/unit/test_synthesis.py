@@ -86,13 +86,14 @@ def test_repository_outcomes_and_pool():
     assert (oc.loc[(case, "survival"), "events"], oc.loc[(case, "survival"), "total"]) == (1, 1)
     assert not oc.loc[(case, "complete-response"), "assessable"]  # no response state: never a CR by default
     pooled = syn.pooled_results(syn.cohort_outcomes(ds))
-    exp = dl_by_hand([19, 1], [20, 1])
+    # One cohort and one case report: nothing is pooled; the case report is listed apart.
     p = pooled["survival"]
-    assert p.k == 2 and p.percent == pytest.approx(exp[0], abs=1e-6)
-    assert p.ci_low == pytest.approx(exp[1], abs=1e-4) and p.ci_high == pytest.approx(exp[2], abs=1e-4)
-    assert round(p.percent, 1) == 91.8 and p.tau2 == 0 and p.i2 == 0
-    assert p.corrected == ("zju-sjia-mas-case",)
+    assert not p.pooled and p.k == 1 and p.series == (li,) and p.case_reports == (case,)
+    assert p.note == "not pooled: only one cohort or series"
     assert not pooled["complete-response"].pooled and pooled["complete-response"].k == 1
+    headline = syn.headline(ds)
+    assert "pooled" not in headline["survival"].replace("not pooled", "")
+    assert headline["survival"].startswith("not pooled: only one cohort or series; 19/20 = 95.0% (exact 95% CI 75.1")
 
 
 def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
@@ -105,15 +106,15 @@ def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
     # Exact (Clopper-Pearson) intervals of the published counts: 16/20 56.3-94.3, 6/20 11.9-54.3, 19/20 75.1-99.9.
     assert li[syn.OUTCOMES["overall-response"]] == "16/20 = 80.0% (56.3 to 94.3), week 8"  # one cohort: no pool
     assert li[syn.OUTCOMES["complete-response"]] == "6/20 = 30.0% (11.9 to 54.3), week 8"
-    assert li[syn.OUTCOMES["survival"]].startswith("19/20 = 95.0% (75.1 to 99.9), last follow-up; weight ")
+    assert li[syn.OUTCOMES["survival"]] == "19/20 = 95.0% (75.1 to 99.9), last follow-up (not stated)"
     assert (li["Population"], li["Counted from"]) == ("Adults", "patient rows (reconstructed)")
-    # The case report: response not graded (not assessable, with the reason); survival 1/1 with 0.5 added.
+    # The case report: response not graded (not assessable, with the reason); survival 1/1, implied (no
+    # death reported, no survival figure printed), never pooled.
     for outcome in ("overall-response", "complete-response"):
         assert case[syn.OUTCOMES[outcome]] == "not assessable: no response state recorded for a treated patient"
     surv = case[syn.OUTCOMES["survival"]]
-    assert surv.startswith("1/1 = 100.0% (2.5 to 100.0), last follow-up; weight ") and "[0.5 added" in surv
-    weights = [float(c.split("weight ")[1].split("%")[0]) for c in table[syn.OUTCOMES["survival"]]]
-    assert sum(weights) == pytest.approx(100, abs=0.1)
+    assert surv == ("1/1 = 100.0% (2.5 to 100.0), last follow-up (not stated); implied (abstract, results, "
+                    "sentence 4); case report: not pooled")
     assert (case["Population"], case["Counted from"]) == ("Children", "patient rows (reported)")
 
 
@@ -162,21 +163,14 @@ def test_new_source_in_evidence_table(with_case):
 def test_new_source_changes_pooled_numbers(with_case):
     oc = syn.cohort_outcomes(with_case)
     pooled = syn.pooled_results(oc)
-    # Survival: Li 19/20, Wu 1/1, fixture 1/1.
-    exp = dl_by_hand([19, 1, 1], [20, 1, 1])
-    assert pooled["survival"].k == 3
-    assert pooled["survival"].percent == pytest.approx(exp[0], abs=1e-6)
-    assert round(pooled["survival"].percent, 1) == 89.4  # worked on paper: expit(2.1301) = 0.8939
-    # Complete response: Li 6/20 and the fixture 1/1 (Wu not assessable) -> tau2 > 0 here.
-    exp = dl_by_hand([6, 1], [20, 1])
+    # Survival: Li 19/20 and two one-patient case reports (Wu 1/1, fixture 1/1): case reports are never
+    # pooled with a cohort, so nothing is pooled.
+    assert pooled["survival"].k == 1 and not pooled["survival"].pooled
+    assert set(pooled["survival"].case_reports) == {"zju-sjia-mas-case", "doe-test-case"}
+    # Complete response: Li 6/20 and the fixture's CR (a case report): not pooled either.
     p = pooled["complete-response"]
-    assert p.k == 2 and p.percent == pytest.approx(exp[0], abs=1e-6)
-    assert p.ci_low == pytest.approx(exp[1], abs=1e-4) and p.ci_high == pytest.approx(exp[2], abs=1e-4)
-    assert p.tau2 == pytest.approx(exp[3], abs=1e-9) and p.i2 == pytest.approx(exp[4], abs=1e-9)
-    # Overall response: Li 16/20 and the fixture 1/1.
-    exp = dl_by_hand([16, 1], [20, 1])
-    assert pooled["overall-response"].percent == pytest.approx(exp[0], abs=1e-6)
-    assert sum(pooled["survival"].weights.values()) == pytest.approx(1.0)
+    assert p.k == 1 and not p.pooled and p.case_reports == ("doe-test-case",)
+    assert "case report doe-test-case: 1/1, listed apart" in syn.pooled_table(oc, pooled).iloc[1].to_string()
 
 
 def test_new_source_in_flow_and_subgroups(with_case):
@@ -187,7 +181,8 @@ def test_new_source_in_flow_and_subgroups(with_case):
     assert f"Independent cohorts in the synthesis: {f.cohorts}" in syn.flow_html(f)
     pop = syn.subgroup_population(syn.cohort_outcomes(with_case))
     children = pop[(pop["Subgroup"] == "Children") & (pop["Outcome"] == syn.OUTCOMES["survival"])].iloc[0]
-    assert children["Events/patients"] == "2/2" and children["% (95% CI)"].startswith("pooled 75.0 ")
+    assert children["Events/patients"] == "2/2" and children["% (95% CI)"].startswith("no assessable cohort or series")
+    assert "case reports apart: 1/1, 1/1" in children["% (95% CI)"]
     disease, left_out = syn.subgroup_disease(with_case)
     sjia = disease[(disease["Subgroup"] == "Systemic juvenile idiopathic arthritis")
                    & (disease["Outcome"] == syn.OUTCOMES["complete-response"])].iloc[0]
@@ -201,7 +196,8 @@ def test_headline_and_subset(with_case):
     after = syn.headline(with_case)
     assert (before["cohorts"], before["patients"]) == (2, 21)
     assert (after["cohorts"], after["patients"]) == (3, 22)
-    assert after["complete-response"].startswith("37.8% pooled")
+    assert after["complete-response"].startswith("not pooled: only one cohort or series; 6/20 = 30.0%")
+    assert "case report doe-test-case: 1/1, listed apart, not pooled" in after["complete-response"]
     # Without its primary source a cohort is represented by its other report.
     only_acr = syn.subset(with_case, ["li-2025-acr-abstract-1179"])
     assert only_acr.cohorts["renji-rd-mas-ruxolitinib"].primary_source == "li-2025-acr-abstract-1179"
@@ -231,7 +227,7 @@ def test_second_report_does_not_double_patients(tmp_path):
     oc = syn.cohort_outcomes(ds)
     assert int(oc[oc["outcome"] == "survival"]["total"].sum()) == 21
     p = syn.pooled_results(oc)["survival"]
-    assert p.k == 2 and p.percent == pytest.approx(dl_by_hand([19, 1], [20, 1])[0], abs=1e-6)
+    assert p.k == 1 and not p.pooled and p.total == 20  # the second report adds no patients
     rows = [r for r in syn.evidence_rows(ds) if r["source_id"] == "li-2026-second-report"]
     assert rows and not rows[0]["primary"]
     html = syn.evidence_table_html(ds)
@@ -258,16 +254,24 @@ def test_excluded_report_counted_in_flow_only(tmp_path):
 
 def test_pool_needs_two_cohorts():
     p = syn.pool_proportions([6], [20], ["a"])
-    assert not p.pooled and p.k == 1 and "fewer than two" in p.note
-    assert "nothing is pooled" in syn.pooling_caveat(1)
-    assert "arithmetic" in syn.pooling_caveat(2, 1) and "One of them has 1 patient." in syn.pooling_caveat(2, 1)
+    assert not p.pooled and p.k == 1 and p.note == "not pooled: only one cohort or series"
+    assert syn.pooling_caveat(1).startswith("Not pooled: only one cohort or series")
+    two = syn.pooling_caveat(2, 1)
+    assert "cannot be estimated" in two and "One of them has 1 patient." in two
 
 
-def test_continuity_correction_only_for_zero_or_all_events():
-    y, v, corrected = syn.logit_effects([0, 5, 10], [10, 10, 10])
-    assert list(corrected) == [True, False, True]
-    assert y[1] == 0 and v[1] == pytest.approx(0.4)
-    assert y[0] == pytest.approx(math.log(0.5 / 10.5)) and y[2] == pytest.approx(math.log(10.5 / 0.5))
+def test_k2_heterogeneity_is_not_estimable_never_zero():
+    p = syn.pool_proportions([19, 16], [20, 20], ["a", "b"])
+    assert p.pooled and p.tau2 is None and p.i2 is None and p.pi_low is None and p.hk_low is None
+    h = syn.heterogeneity_text(p)
+    assert all(v == "not estimable (k = 2)" for v in h.values())
+    assert p.dl_percent is not None  # the DerSimonian-Laird sensitivity analysis is still given
+
+
+def test_k3_shows_hartung_knapp_and_prediction_interval():
+    p = syn.pool_proportions([5, 12, 20], [30, 45, 60], ["a", "b", "c"])
+    assert p.heterogeneity_estimable and p.tau2 is not None and p.i2 is not None
+    assert p.hk_low < p.percent < p.hk_high and p.pi_low <= p.ci_low and p.pi_high >= p.ci_high
 
 
 def test_forest_chart_has_title_and_rows():
@@ -275,7 +279,7 @@ def test_forest_chart_has_title_and_rows():
     oc = syn.cohort_outcomes(ds)
     pooled = syn.pooled_results(oc)
     data = syn.forest_data(oc, pooled)
-    assert len(data[data["kind"].str.startswith("pooled")]) == 1  # only survival has two cohorts
+    assert len(data[data["kind"].str.startswith("pooled")]) == 0  # one cohort + a case report: nothing pooled
     spec = syn.forest_chart(oc, pooled).to_dict()
     assert spec["title"]["text"] and spec["description"]
 

@@ -18,7 +18,11 @@ Rules (stated again in the synthesis and methods chapters, from :data:`RULES`):
   time is *not assessable* and leaves the denominator; a cohort with no assessable patient does not
   contribute to response. A response is never inferred from free text.
 * **Survival** is alive at the last follow-up the source reports: treated patients without a death
-  event (patient rows), or the source's ``survival`` measure for the treated group.
+  event (patient rows), or the source's ``survival`` measure for the treated group. Each cohort's
+  follow-up (its ``last-follow-up`` events) is carried beside it.
+* **Implied.** An outcome the report implies rather than states is marked ``implied`` with the
+  locator it rests on: survival counted from the absence of a death row when the source prints no
+  survival figure for the treated group (the locator of its last-follow-up or death rows).
 * **Pooling** is in :mod:`masreview.analysis.pooling`; tables, charts and the evidence table that show
   these outcomes are in :mod:`masreview.present`.
 """
@@ -175,8 +179,32 @@ def _from_measures(src: SourceData, n: int | None) -> dict[str, dict]:
     return out
 
 
+def follow_up(src: SourceData) -> str:
+    """The follow-up a source reports for its treated patients ('not stated' when it gives no time)."""
+    ev = src["events"]
+    ev = ev[ev["event"] == "last-follow-up"]
+    times = [(in_days(t, u), t, u) for t, u in zip(ev["time"], ev["time_unit"]) if pd.notna(t) and pd.notna(u)]
+    if not times:
+        return "not stated"
+    lo, hi = min(times), max(times)
+    unit = lambda x: f"{x[1]:g} {x[2]}"
+    return f"up to {unit(hi)}" if len(times) == 1 or lo[0] == hi[0] else f"{unit(lo)} to {unit(hi)}"
+
+
+def _implied_survival(src: SourceData) -> str:
+    """Locator(s) when survival is implied (counted from patient rows, no survival figure printed)."""
+    m = src["measures"]
+    if not len(src["patients"]) or ((m["measure"] == "survival") & (m["group"] == TREATED)).any():
+        return ""
+    ev = src["events"]
+    rows = ev[ev["event"].isin(["last-follow-up", "death"])]
+    locs = list(dict.fromkeys(str(x) for x in rows["locator"] if pd.notna(x) and str(x)))
+    return "; ".join(locs) if locs else "patient rows (no death reported)"
+
+
 def cohorts_table(ds: Dataset) -> pd.DataFrame:
-    """One row per independent cohort: label, primary source, reports, population, diseases, treated n."""
+    """One row per independent cohort: label, primary source, reports, population, diseases, treated n,
+    the primary source's design."""
     rows = []
     for cid, members in cohort_reports(ds).items():
         prim = primary_source(ds, cid) or members[0]
@@ -188,21 +216,24 @@ def cohorts_table(ds: Dataset) -> pd.DataFrame:
             "population": prim.record.population,
             "diseases": list(prim.record.underlying_diseases),
             "treated": treated_n(prim),
+            "design": prim.record.design,
         })
     return pd.DataFrame(rows, columns=["cohort_id", "cohort", "primary_source", "reports", "population",
-                                       "diseases", "treated"])
+                                       "diseases", "treated", "design"])
 
 
 def cohort_outcomes(ds: Dataset) -> pd.DataFrame:
     """One row per cohort and outcome, counted from the cohort's primary source (see the module rules).
 
     Columns: cohort_id, cohort, primary_source, population, diseases, outcome, events, total,
-    assessable, percent, ci_low, ci_high (exact, in percent), timepoint, basis, reason.
+    assessable, percent, ci_low, ci_high (exact, in percent), timepoint, basis, reason, design, treated,
+    follow_up, implied (the locator when the outcome is implied, else '').
     """
     rows = []
     for c in cohorts_table(ds).itertuples():
         src = ds.source(c.primary_source)
         counts = _from_patients(patient_outcomes(src)) if len(src["patients"]) else _from_measures(src, c.treated)
+        fu, implied = follow_up(src), _implied_survival(src)
         for outcome in OUTCOMES:
             d = counts[outcome]
             ok = d["events"] is not None and d["total"]
@@ -214,10 +245,12 @@ def cohort_outcomes(ds: Dataset) -> pd.DataFrame:
                 "percent": 100 * ci.estimate if ok else None, "ci_low": 100 * ci.low if ok else None,
                 "ci_high": 100 * ci.high if ok else None, "timepoint": d["timepoint"], "basis": d["basis"],
                 "reason": d["reason"] if not ok else d["reason"],
+                "design": c.design, "treated": c.treated, "follow_up": fu,
+                "implied": implied if outcome == "survival" and ok else "",
             })
     df = pd.DataFrame(rows, columns=["cohort_id", "cohort", "primary_source", "population", "diseases", "outcome",
                                      "events", "total", "assessable", "percent", "ci_low", "ci_high", "timepoint",
-                                     "basis", "reason"])
+                                     "basis", "reason", "design", "treated", "follow_up", "implied"])
     for col in ("events", "total"):
         df[col] = df[col].astype("Int64")
     return df

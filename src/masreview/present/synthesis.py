@@ -8,51 +8,86 @@ import math
 import numpy as np
 import pandas as pd
 
-from masreview.analysis.pooling import Pooled, pool_proportions, pooled_results
+from masreview.analysis.pooling import (Pooled, heterogeneity_text, pool_proportions, pooled_results,
+                                       split_case_reports)
 from masreview.analysis.stats import proportion_ci
 from masreview.analysis.synthesis import OUTCOMES, Flow, cohort_outcomes, cohorts_table, flow_counts, patient_outcomes
 from masreview.data import vocab
 from masreview.data.model import Dataset
 
+def _exact(r) -> str:
+    return f"{int(r['events'])}/{int(r['total'])} = {r['percent']:.1f}% (exact 95% CI {r['ci_low']:.1f} to {r['ci_high']:.1f})"
+
+
+def _cases_text(outcomes: pd.DataFrame, outcome: str, p: Pooled) -> str:
+    """'case report <id>: 1/1, listed apart' for the case reports of an outcome (never pooled)."""
+    rows = outcomes[(outcomes["outcome"] == outcome) & outcomes["cohort_id"].isin(p.case_reports)]
+    return "; ".join(f"case report {r['cohort_id']}: {int(r['events'])}/{int(r['total'])}, listed apart, not pooled"
+                     for _, r in rows.iterrows())
+
+
 def pooled_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFrame:
-    """Reader-facing table: one row per outcome with cohorts, patients, pooled estimate and heterogeneity."""
+    """Reader-facing table: one row per outcome; series pooled by GLMM (or why not), case reports apart."""
     rows = []
     for outcome, label in OUTCOMES.items():
         p = pooled[outcome]
-        sel = outcomes[outcomes["outcome"] == outcome]
+        sel = outcomes[(outcomes["outcome"] == outcome) & outcomes["assessable"]]
+        h = heterogeneity_text(p)
+        if p.pooled:
+            est = f"{p.percent:.1f} ({p.ci_low:.1f} to {p.ci_high:.1f})"
+        elif p.k == 1:
+            est = "not pooled: only one cohort or series; " + _exact(sel[sel["cohort_id"] == p.series[0]].iloc[0])
+        else:
+            est = "not pooled: no cohort or series"
         rows.append({
             "Outcome": label,
-            "Cohorts with data": f"{p.k} of {len(sel)}",
-            "Patients assessable": p.total,
-            "Pooled % (95% CI)": f"{p.percent:.1f} ({p.ci_low:.1f} to {p.ci_high:.1f})" if p.pooled else
-            ("not pooled: " + (f"one cohort, {_cohort_cell(sel[sel['assessable']].iloc[0])}" if p.k == 1
-                                else "no cohort")),
-            "tau\u00b2": f"{p.tau2:.3f}" if p.pooled else "",
-            "I\u00b2 (%)": f"{p.i2:.0f}" if p.pooled else "",
-            "Q (df), P": f"{p.q:.2f} ({p.q_df}), P = {p.p_heterogeneity:.2f}" if p.pooled else "",
+            "Series/cohorts": p.k,
+            "Patients in series": p.total,
+            "GLMM % (95% CI)": est,
+            "Hartung-Knapp 95% CI": h["hk"], "Prediction interval": h["pi"],
+            "tau\u00b2": h["tau2"], "I\u00b2 (%)": h["i2"],
+            "DerSimonian-Laird % (sensitivity)": (f"{p.dl_percent:.1f} ({p.dl_ci_low:.1f} to {p.dl_ci_high:.1f})"
+                                                  if p.pooled else ""),
+            "Case reports (never pooled)": _cases_text(outcomes, outcome, p) or "none",
         })
     return pd.DataFrame(rows)
 
 
-def _cohort_cell(r) -> str:
-    return f"{int(r['events'])}/{int(r['total'])} = {r['percent']:.1f}%"
+def case_report_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Single-patient case reports with their outcomes as reported (never pooled), follow-up and
+    implied outcomes marked with their locator."""
+    _, cases = split_case_reports(outcomes)
+    rows = []
+    for cohort_id, o in cases.groupby("cohort_id", sort=False):
+        row = {"Case report": cohort_id, "Source": o.iloc[0]["primary_source"]}
+        for r in o.itertuples():
+            row[OUTCOMES[r.outcome]] = _outcome_cell(r, None)
+        row["Follow-up"] = o.iloc[0]["follow_up"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Case report", "Source", *OUTCOMES.values(), "Follow-up"])
 
 
 PER_COHORT_CELL = ("events/assessable patients = percent (exact 95% interval), when assessed; weight in the "
-                   "pooled estimate")
+                   "DerSimonian-Laird sensitivity analysis when pooled; follow-up for survival")
 
 
-def _outcome_cell(r, p: Pooled) -> str:
+def _outcome_cell(r, p: Pooled | None) -> str:
     """One cohort's result for one outcome, in one cell (see :data:`PER_COHORT_CELL`)."""
     if not r.assessable:
         return f"not assessable: {r.reason}" if r.reason else "not assessable"
     text = f"{r.events}/{r.total} = {r.percent:.1f}% ({r.ci_low:.1f} to {r.ci_high:.1f})"
     if r.timepoint:
         text += f", {r.timepoint}"
-    if p.pooled and r.cohort_id in p.weights:
-        text += f"; weight {100 * p.weights[r.cohort_id]:.1f}%"
+    if r.outcome == "survival" and getattr(r, "follow_up", ""):
+        text += f" ({r.follow_up})" if r.timepoint else f", follow-up {r.follow_up}"
+    if getattr(r, "implied", ""):
+        text += f"; implied ({r.implied})"
+    if p is not None and r.cohort_id in p.case_reports:
+        text += "; case report: not pooled"
+    elif p is not None and p.pooled and r.cohort_id in p.weights:
+        text += f"; DL weight {100 * p.weights[r.cohort_id]:.1f}%"
         if r.cohort_id in p.corrected:
-            text += " [0.5 added: 0 or all events]"
+            text += " [0.5 added in DL: 0 or all events]"
     return text
 
 
@@ -105,7 +140,9 @@ def forest_data(outcomes: pd.DataFrame, pooled: dict[str, Pooled],
     for r in assessable.itertuples():
         if r.outcome in many:
             continue
-        rows.append({"outcome": OUTCOMES[r.outcome], "row": f"{r.cohort_id} ({r.events}/{r.total})",
+        case = r.cohort_id in pooled[r.outcome].case_reports if r.outcome in pooled else False
+        rows.append({"outcome": OUTCOMES[r.outcome],
+                     "row": f"{r.cohort_id} ({r.events}/{r.total}{', case report, not pooled' if case else ''})",
                      "kind": "cohort (exact 95% CI)", "percent": r.percent, "low": r.ci_low, "high": r.ci_high,
                      "label": r.cohort, "order": 0})
     for outcome in OUTCOMES:
@@ -119,9 +156,10 @@ def forest_data(outcomes: pd.DataFrame, pooled: dict[str, Pooled],
                          "order": 0, "q1": q1, "q3": q3})
     for outcome, p in pooled.items():
         if p.pooled:
-            rows.append({"outcome": OUTCOMES[outcome], "row": f"pooled, random effects (k = {p.k})",
+            h = heterogeneity_text(p)
+            rows.append({"outcome": OUTCOMES[outcome], "row": f"pooled series, GLMM (k = {p.k})",
                          "kind": "pooled (random effects, 95% CI)", "percent": p.percent, "low": p.ci_low,
-                         "high": p.ci_high, "label": f"I\u00b2 {p.i2:.0f}%, tau\u00b2 {p.tau2:.3f}", "order": 1})
+                         "high": p.ci_high, "label": f"I\u00b2 {h['i2']}, tau\u00b2 {h['tau2']}", "order": 1})
     columns = ["outcome", "row", "kind", "percent", "low", "high", "label", "order"]
     return pd.DataFrame(rows, columns=columns + (["q1", "q3"] if many else []))
 
@@ -172,14 +210,14 @@ def forest_chart(outcomes: pd.DataFrame, pooled: dict[str, Pooled]):
     return alt.vconcat(
         *panels,
         title=alt.Title("Proportions per independent cohort and pooled",
-                        subtitle="Squares: cohorts with exact 95% intervals; diamonds: random-effects pooled "
-                                 "estimate (only with two or more cohorts)." + (
+                        subtitle="Squares: cohorts and case reports with exact 95% intervals; diamonds: GLMM "
+                                 "pooled estimate of series only (two or more; case reports never pooled)." + (
                                      f" With more than {FOREST_MAX_COHORTS} cohorts, one grey row shows their "
                                      "median (circle), interquartile range (thick) and range (thin)."
                                      if spread else "")),
         description=("Forest plot of overall response, complete response and survival: for each independent "
-                     "cohort its proportion with an exact 95% confidence interval, and where two or more cohorts "
-                     "report the outcome a DerSimonian-Laird random-effects pooled proportion."),
+                     "cohort its proportion with an exact 95% confidence interval, and where two or more series or "
+                     "cohorts (not case reports) report the outcome a GLMM random-effects pooled proportion."),
     ).resolve_scale(color="shared", shape="shared")
 
 
@@ -192,21 +230,29 @@ def subgroup_population(outcomes: pd.DataFrame) -> pd.DataFrame:
             continue
         for outcome, label in OUTCOMES.items():
             o = sel[(sel["outcome"] == outcome) & sel["assessable"]]
-            p = pool_proportions(o["events"].astype(int), o["total"].astype(int), o["cohort_id"], outcome)
+            series, cases = split_case_reports(o)
+            p = pool_proportions(series["events"].astype(int), series["total"].astype(int), series["cohort_id"],
+                                 outcome, tuple(cases["cohort_id"]))
             rows.append(_subgroup_row(vocab.POPULATIONS[pop], label, sel[sel["outcome"] == outcome], o, p))
     return pd.DataFrame(rows)
 
 
 def _subgroup_row(group: str, outcome_label: str, all_rows: pd.DataFrame, o: pd.DataFrame, p: Pooled) -> dict:
     if p.pooled:
-        est = f"pooled {p.percent:.1f} ({p.ci_low:.1f} to {p.ci_high:.1f}); I\u00b2 {p.i2:.0f}%"
+        est = f"pooled (GLMM) {p.percent:.1f} ({p.ci_low:.1f} to {p.ci_high:.1f}); I\u00b2 {heterogeneity_text(p)['i2']}"
     elif p.k == 1:
-        r = o.iloc[0]
+        r = o[o["cohort_id"] == p.series[0]].iloc[0]
         est = f"one cohort: {r['percent']:.1f} ({r['ci_low']:.1f} to {r['ci_high']:.1f}), not pooled"
     else:
-        est = "no assessable cohort"
-    return {"Subgroup": group, "Outcome": outcome_label, "Cohorts (assessable/all)": f"{p.k}/{all_rows['cohort_id'].nunique()}",
-            "Events/patients": f"{p.events}/{p.total}" if p.k else "", "% (95% CI)": est}
+        est = "no assessable cohort or series"
+    if p.case_reports:
+        cases = o[o["cohort_id"].isin(p.case_reports)]
+        est += "; case report" + ("s" if len(cases) > 1 else "") + " apart: " + ", ".join(
+            f"{int(e)}/{int(t)}" for e, t in zip(cases["events"], cases["total"]))
+    return {"Subgroup": group, "Outcome": outcome_label,
+            "Cohorts (assessable/all)": f"{p.k + len(p.case_reports)}/{all_rows['cohort_id'].nunique()}",
+            "Events/patients": f"{int(o['events'].sum())}/{int(o['total'].sum())}" if len(o) else "",
+            "% (95% CI)": est}
 
 
 def disease_level(ds: Dataset, outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -256,14 +302,22 @@ def subgroup_disease(ds: Dataset, outcomes: pd.DataFrame | None = None) -> tuple
             continue
         for outcome, label in OUTCOMES.items():
             o = sel[sel["outcome"] == outcome]
-            p = pool_proportions(o["events"], o["total"], o["cohort_id"], outcome)
             o = o.assign(percent=[100 * e / t for e, t in zip(o["events"], o["total"])],
                          ci_low=[100 * proportion_ci(e, t).low for e, t in zip(o["events"], o["total"])],
                          ci_high=[100 * proportion_ci(e, t).high for e, t in zip(o["events"], o["total"])])
+            o = o.merge(outcomes_design(ds), on="cohort_id", how="left")
+            series, cases = split_case_reports(o)
+            p = pool_proportions(series["events"], series["total"], series["cohort_id"], outcome,
+                                 tuple(cases["cohort_id"]))
             rows.append(_subgroup_row(vocab.DISEASES[disease], label, sel, o, p))
     covered = set(dl["cohort_id"])
     left_out = [c for c in cohorts_table(ds)["cohort_id"] if c not in covered]
     return pd.DataFrame(rows), left_out
+
+
+def outcomes_design(ds: Dataset) -> pd.DataFrame:
+    """cohort_id, design, treated of each cohort (to tell case reports from series)."""
+    return cohorts_table(ds)[["cohort_id", "design", "treated"]]
 
 
 def flow_html(f: Flow) -> str:
@@ -311,11 +365,15 @@ def headline(ds: Dataset) -> dict:
     pooled = pooled_results(oc)
     for outcome in OUTCOMES:
         p = pooled[outcome]
+        sel = oc[(oc["outcome"] == outcome) & oc["assessable"]]
         if p.pooled:
-            out[outcome] = f"{p.percent:.1f}% pooled (95% CI {p.ci_low:.1f} to {p.ci_high:.1f}; k = {p.k})"
+            text = (f"{p.percent:.1f}% pooled over {p.k} series (GLMM, 95% CI {p.ci_low:.1f} to "
+                    f"{p.ci_high:.1f})")
         elif p.k == 1:
-            r = oc[(oc["outcome"] == outcome) & oc["assessable"]].iloc[0]
-            out[outcome] = f"{int(r['events'])}/{int(r['total'])} ({r['percent']:.1f}%; one cohort, not pooled)"
+            text = "not pooled: only one cohort or series; " + _exact(sel[sel["cohort_id"] == p.series[0]].iloc[0])
         else:
-            out[outcome] = "no assessable cohort"
+            text = "no assessable cohort or series"
+        if p.case_reports:
+            text += "; " + _cases_text(oc, outcome, p)
+        out[outcome] = text
     return out
