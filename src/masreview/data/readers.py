@@ -335,7 +335,7 @@ def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issu
             bad = [k for k in data if not (isinstance(k, str) and _SLUG.match(k))]
             for k in bad:
                 issues.append(Issue(rel, f"the key '{k}' is not an id: expected lowercase letters, digits and "
-                                         "hyphens (e.g. li-2025-cohort)", line=lines.get((k,)), column=str(k)))
+                                         "hyphens (e.g. li-2025-cohort)", line=lines.get((str(k),)), column=str(k)))
             if bad:
                 return None
             items = data.items()
