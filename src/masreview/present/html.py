@@ -19,7 +19,7 @@ def safe_href(url: str) -> str:
     """An ``href`` value: only an absolute http(s) address that passes :func:`masreview.data.links.check_url`,
     or a project-built relative page name (``<source-id>.html``, no scheme, no quotes), escaped."""
     url = str(url)
-    if re.fullmatch(r"(\.\./)*[a-z0-9][a-z0-9-]*\.html(#[A-Za-z0-9_-]+)?", url):
+    if re.fullmatch(r"(\.\./|[a-z0-9-]+/)*[a-z0-9][a-z0-9-]*\.html(#[A-Za-z0-9_-]+)?", url):
         return esc(url)
     return esc(check_url(url))
 
