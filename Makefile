@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 # JupyterLab reads this file for every user of this environment; nothing goes to ~/.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: book clean lab chromium r-oracle test bench venv
+.PHONY: book book-unlocked clean lab chromium r-oracle test bench venv
 
 venv: $(STAMP)
 
@@ -31,10 +31,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
+# One build at a time per folder (flock on _build/.lock). A build that does not finish (killed, failed)
+# leaves _build/.incomplete behind; the next build then deletes the site and the Sphinx environment
+# (the execution cache is kept: it stores only notebooks that ran to the end) and builds them anew.
+BUSY := 75
 book: $(STAMP)
+	@mkdir -p _build
+	@flock --nonblock --conflict-exit-code $(BUSY) _build/.lock $(MAKE) --no-print-directory book-unlocked \
+		|| { rc=$$?; if [ $$rc -eq $(BUSY) ]; then \
+			echo "make book: another build is running in $(CURDIR) (it holds _build/.lock); wait for it to finish" >&2; fi; \
+			exit $$rc; }
+
+book-unlocked:
+	@if [ -e _build/.incomplete ]; then \
+		echo "make book: the last build did not finish; removing _build/html, _build/.doctrees and _build/jupyter_execute to build them anew"; \
+		rm -rf _build/html _build/.doctrees _build/jupyter_execute; fi
+	@touch _build/.incomplete
 	$(PY) -m masreview --root "$(CURDIR)" validate
 	$(PY) -m masreview.book.preexecute "$(CURDIR)"
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
+	@rm _build/.incomplete
 	@echo "$(CURDIR)/_build/html/index.html"
 
 clean:

@@ -70,6 +70,7 @@ from sphinx.util import logging
 import masreview
 from masreview.book import citations, sitefiles
 from masreview.data.bib import read_bibliography
+from masreview.data.readers import read_yaml
 from masreview.data import paths
 
 logger = logging.getLogger(__name__)
@@ -143,8 +144,11 @@ SHARED_FILES = ("data/cohorts.yaml", "data/changelog.yaml", "references.bib")
 
 
 def _yaml(path: Path):
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    """A data file read by the one safe YAML reader (dates stay text); an invalid file raises."""
+    parsed = read_yaml(path, path.parent, [])
+    if parsed is None:
+        raise ValueError(f"{path} is not valid")
+    return parsed[0]
 
 
 def shared_parts(inputs: tuple[str, ...]) -> bytes:
@@ -354,6 +358,18 @@ def labels_changed(app: Sphinx, env: BuildEnvironment, added, changed, removed) 
     return sorted(env.found_docs)
 
 
+def drop_widget_state(app: Sphinx, doctree) -> None:
+    """``doctree-read``: no ipywidgets state on the web pages.
+
+    myst-nb embeds a notebook's widget state (``application/vnd.jupyter.widget-state+json``) in its page.
+    Widgets are for JupyterLab (no widget manager is served), and the state holds random model ids, so
+    two clean builds would differ byte for byte. The notebooks in the execution cache keep it.
+    """
+    meta = getattr(app.env, "nb_metadata", {}).get(app.env.docname, {})
+    for key in [k for k in meta.get("js_files", {}) if k.startswith("ipywidgets")]:
+        del meta["js_files"][key]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Author-year citation labels (`bibtex_default_style: masreview`): see masreview.book.citations.
     citations.register()
@@ -367,8 +383,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", outdated_by_inputs)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
+    app.connect("doctree-read", drop_widget_state)
     app.connect("html-page-context", update_page)
-    # env_version 2: the citation style changed; a new env_version makes Sphinx read every page again
-    # (each References list keeps the style it was read with).
+    # A new env_version makes Sphinx read every page again: 2, the citation style changed (each
+    # References list keeps the style it was read with); 3, widget state is no longer kept.
     return {"version": masreview.__version__, "parallel_read_safe": True,
             "parallel_write_safe": True, "env_version": 3}

@@ -6,9 +6,9 @@ import re
 from urllib.parse import urlsplit
 
 # RFC 3986 characters (unreserved, reserved and percent signs); no spaces, quotes or angle brackets.
-_URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+_URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+\Z")
 # DOI names: 10.<registrant>/<suffix>, suffix of printable characters without quotes, spaces or brackets.
-_DOI = re.compile(r"^10\.\d{4,9}/[A-Za-z0-9\-._;()/:+]+$")
+_DOI = re.compile(r"^10\.[0-9]{4,9}/[A-Za-z0-9\-._;()/:+]+\Z")
 
 
 class LinkError(ValueError):
@@ -23,7 +23,7 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise LinkError(f"'{url}' is not an http(s) address (scheme '{parts.scheme or 'none'}')")
-    if not parts.netloc or not re.match(r"^[A-Za-z0-9.-]+(:\d+)?$", parts.netloc):
+    if not parts.netloc or not re.match(r"^[A-Za-z0-9.-]+(:[0-9]+)?\Z", parts.netloc):
         raise LinkError(f"'{url}' has no valid host name")
     return url
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from pathlib import Path
 
 import yaml
@@ -43,6 +44,12 @@ def decode_text(path: Path, rel: str, issues: list[Issue]) -> str | None:
         issues.append(Issue(rel, f"is not UTF-8 text (byte 0x{raw[e.start]:02x} at position {e.start}); "
                                  "save the file as UTF-8", line=line))
         return None
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        issues.append(Issue(rel, f"holds a NUL byte (line {line}, character {at - text.rfind(chr(10), 0, at)}): "
+                                 "save the file as plain UTF-8 text", line=line))
+        return None
     if not text.strip():
         issues.append(Issue(rel, "is empty: expected a header line and rows (or delete the file)"))
         return None
@@ -50,49 +57,206 @@ def decode_text(path: Path, rel: str, issues: list[Issue]) -> str | None:
 
 
 def read_csv_rows(path: Path, rel: str, issues: list[Issue]) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-    """Header and (line number, cells) of a CSV file; lines starting with ``#`` are comments."""
+    """Header and (line number, cells) of a CSV file.
+
+    Lines are ended by CR, LF or CRLF only (a U+2028 inside a cell does not end a line). A line starting
+    with ``#`` (a template comment) or a blank line is skipped only between records: inside a quoted cell
+    every line is kept as written.
+    """
     text = decode_text(path, rel, issues)
     if text is None:
         return None
-    kept = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.lstrip().startswith("#")]
-    if not kept:
-        issues.append(Issue(rel, "holds only comments: expected a header line"))
-        return None
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in kept)), strict=True)
+    state = {"line": 0, "in_record": False, "start": 0}
+
+    def physical_lines():
+        for state["line"], line in enumerate(io.StringIO(text, newline=""), start=1):
+            if not state["in_record"]:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                state["in_record"], state["start"] = True, state["line"]
+            yield line
+
+    reader = csv.reader(physical_lines(), strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
-        consumed = 0
         for cells in reader:
-            records.append((kept[consumed][0], cells))
-            consumed = reader.line_num
+            records.append((state["start"], cells))
+            state["in_record"] = False
     except csv.Error as e:
-        issues.append(Issue(rel, f"is not valid CSV: {e}", line=kept[min(reader.line_num, len(kept)) - 1][0]))
+        issues.append(Issue(rel, f"is not valid CSV: {e}", line=state["line"] or None))
+        return None
+    if not records:
+        issues.append(Issue(rel, "holds only comments: expected a header line"))
         return None
     header = [h.strip() for h in records[0][1]]
     return header, records[1:]
 
 
-class _SafeLineLoader(yaml.SafeLoader):
-    """Safe loading only: python tags and other arbitrary objects are refused."""
+# --- YAML ----------------------------------------------------------------------------------------
+#
+# Data files are untrusted. PyYAML's safe loader still expands aliases without limit (a "billion laughs"
+# of a few lines takes minutes and gigabytes), keeps the last of duplicate keys silently, merges "<<"
+# keys and reads YAML 1.1 surprises (1_000, 0x1f, 1:30, yes/no, .nan, dates) as numbers, booleans and
+# dates. So the text is first read as a stream of events (linear in its length, nothing expanded):
+# anchors, aliases and tags are refused there; nesting is bounded. Only then is it composed into nodes
+# (duplicate and merge keys refused) and constructed with a resolver that knows only decimal numbers,
+# true/false and null: everything else, dates included, stays a string for the schemas to check.
+
+MAX_YAML_BYTES = 1_000_000
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
+MAX_YAML_DEPTH = 32
 
 
-_FastSafeLoader = getattr(yaml, "CSafeLoader", None)
+class _StrictResolver(yaml.resolver.BaseResolver):
+    """Plain scalars: null, true/false, ASCII decimal integers and floats; anything else is a string."""
 
 
-def _compose_and_construct(text: str):
-    """The node tree (with line marks) and the data of a YAML text, parsed once, by libyaml when present.
+_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
+                                      ["~", "n", "N", ""])
+_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                      list("tTfF"))
+_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:float",
+                                      re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+                                      list("-+0123456789."))
 
-    Safe loading only, as with :class:`_SafeLineLoader`; an invalid text raises, and is then parsed again
-    by the pure-Python loader so that messages stay the same with or without libyaml.
-    """
-    loader = (_FastSafeLoader or _SafeLineLoader)(text)
+
+class _StrictConstructor(yaml.constructor.SafeConstructor):
+    """Safe construction with decimal-only numbers (the resolver admits nothing else)."""
+
+    def construct_yaml_int(self, node):
+        return int(self.construct_scalar(node))
+
+    def construct_yaml_float(self, node):
+        return float(self.construct_scalar(node))
+
+
+_StrictConstructor.add_constructor("tag:yaml.org,2002:int", _StrictConstructor.construct_yaml_int)
+_StrictConstructor.add_constructor("tag:yaml.org,2002:float", _StrictConstructor.construct_yaml_float)
+
+_STANDARD_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                  _StrictConstructor, _StrictResolver):
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _StrictConstructor.__init__(self)
+        _StrictResolver.__init__(self)
+
+
+_FAST_LOADER = _PURE_LOADER = _PureLoader
+if hasattr(yaml, "CParser"):  # libyaml, when PyYAML was built with it: the same checks, faster
+
+    class _FastLoader(yaml.CParser, _StrictConstructor, _StrictResolver):
+        def __init__(self, stream):
+            yaml.CParser.__init__(self, stream)
+            _StrictConstructor.__init__(self)
+            _StrictResolver.__init__(self)
+
+    _FAST_LOADER = _FastLoader
+
+
+def _where(mark) -> tuple[int | None, str]:
+    return (mark.line + 1, f" (column {mark.column + 1})") if mark is not None else (None, "")
+
+
+def _check_events(text: str, rel: str, issues: list[Issue], loader) -> bool:
+    """Refuse anchors, aliases, non-standard tags and deep nesting, reading events only (nothing expanded)."""
+    n_before, depth = len(issues), 0
+    for ev in yaml.parse(text, Loader=loader):
+        line, col = _where(ev.start_mark)
+        if isinstance(ev, yaml.AliasEvent):
+            issues.append(Issue(rel, f"uses the alias *{ev.anchor}{col}: aliases and anchors are not allowed; "
+                                     "write the value out", line=line))
+            continue
+        if getattr(ev, "anchor", None) is not None:
+            issues.append(Issue(rel, f"defines the anchor &{ev.anchor}{col}: anchors and aliases are not allowed; "
+                                     "write the value out", line=line))
+        tag = getattr(ev, "tag", None)
+        if tag is not None and tag not in _STANDARD_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            issues.append(Issue(rel, f"uses the tag {shown}{col}: only plain values are allowed (text, numbers, "
+                                     "true/false, lists, mappings)", line=line))
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                issues.append(Issue(rel, f"nests lists and mappings more than {MAX_YAML_DEPTH} deep{col}", line=line))
+                return False
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if len(issues) - n_before >= 20:
+            break  # enough to act on; a hostile file could hold millions
+    return len(issues) == n_before
+
+
+def _check_keys(node, rel: str, issues: list[Issue]) -> None:
+    """Refuse duplicate keys (at the second), merge keys and keys that are not plain values."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in n.value:
+                line, col = _where(k.start_mark)
+                if not isinstance(k, yaml.ScalarNode):
+                    issues.append(Issue(rel, f"has a key that is a list or mapping{col}: keys must be plain text",
+                                        line=line))
+                elif k.tag == "tag:yaml.org,2002:merge" or (k.value == "<<" and k.style is None):
+                    issues.append(Issue(rel, f"uses a merge key <<{col}: write the fields out", line=line))
+                elif k.value in seen:
+                    issues.append(Issue(rel, f"repeats the key '{k.value}'{col} (first at line {seen[k.value]}): "
+                                             "each key once", line=line, column=k.value))
+                else:
+                    seen[k.value] = line
+                stack.append(v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _parse_yaml(text: str, rel: str, issues: list[Issue]):
+    """(ok, data, node) of a YAML text; every problem is appended to ``issues``."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        issues.append(Issue(rel, f"is larger than {MAX_YAML_BYTES} bytes: a data file this large is not expected"))
+        return False, None, None
+    n_start = len(issues)
+    for loader in dict.fromkeys((_FAST_LOADER, _PURE_LOADER)):  # the pure-Python loader words syntax errors the same everywhere
+        del issues[n_start:]
+        try:
+            if not _check_events(text, rel, issues, loader):
+                return False, None, None
+            node = yaml.compose(text, Loader=loader)
+            break
+        except yaml.YAMLError as e:
+            if loader is not _PURE_LOADER:
+                continue
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            line, col = _where(mark)
+            problem = getattr(e, "problem", None) or str(e)
+            issues.append(Issue(rel, f"is not valid YAML: {problem}{col}", line=line))
+            return False, None, None
+    if node is None:
+        return True, None, None
+    n_before = len(issues)
+    _check_keys(node, rel, issues)
+    if len(issues) > n_before:
+        return False, None, None
+    loader = _PURE_LOADER("")
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-        return node, data
+        data = loader.construct_document(node)
+    except yaml.YAMLError as e:
+        line, col = _where(getattr(e, "problem_mark", None))
+        issues.append(Issue(rel, f"is not valid YAML: {getattr(e, 'problem', None) or e}{col}", line=line))
+        return False, None, None
+    except (ValueError, TypeError, OverflowError) as e:
+        issues.append(Issue(rel, f"holds a value that cannot be read: {e}"))
+        return False, None, None
     finally:
         loader.dispose()
+    return True, data, node
 
 
 def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict] | None:
@@ -101,20 +265,8 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     text = decode_text(path, rel, issues)
     if text is None:
         return None
-    try:
-        node, data = _compose_and_construct(text)
-    except yaml.YAMLError:
-        node = None  # parsed again below by the pure-Python loader, whose messages the errors quote
-    try:
-        if node is None:
-            node = yaml.compose(text, Loader=_SafeLineLoader)
-            data = yaml.load(text, Loader=_SafeLineLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        issues.append(Issue(rel, f"is not valid YAML: {e.problem or e}", line=mark.line + 1 if mark else None))
-        return None
-    except yaml.YAMLError as e:
-        issues.append(Issue(rel, f"is not valid YAML: {e}"))
+    ok, data, node = _parse_yaml(text, rel, issues)
+    if not ok:
         return None
     lines: dict = {}
 
@@ -180,6 +332,12 @@ def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issu
     rel = rel_path(path, root)
     if many:
         if isinstance(data, dict):
+            bad = [k for k in data if not (isinstance(k, str) and _SLUG.match(k))]
+            for k in bad:
+                issues.append(Issue(rel, f"the key '{k}' is not an id: expected lowercase letters, digits and "
+                                         "hyphens (e.g. li-2025-cohort)", line=lines.get((str(k),)), column=str(k)))
+            if bad:
+                return None
             items = data.items()
         elif isinstance(data, list):
             items = enumerate(data)

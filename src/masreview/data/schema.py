@@ -9,13 +9,35 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandera.pandas as pa
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from masreview.data import vocab
-from masreview.data.links import check_url
+from masreview.data.links import check_doi, check_url
+
+# --- YAML records ----------------------------------------------------------------------------------
+#
+# Every model reads untrusted YAML strictly: no unknown fields, no text turned into numbers, dates only
+# as ISO text YYYY-MM-DD of a day that exists (the YAML reader leaves dates as text).
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def _iso_date(value):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError(f"expected a date YYYY-MM-DD; got '{value}'")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise ValueError(f"expected a date YYYY-MM-DD; got '{value}' (no such date: {e})") from None
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 # --- source.yaml ---------------------------------------------------------------------------------
 
@@ -27,7 +49,7 @@ def _one_of(vocabulary: dict) -> str:
 class Bibliography(BaseModel):
     """The bibliographic record of a publication."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     authors: list[str] = Field(min_length=1, description="Authors as printed, 'Surname Initials'")
     title: str = Field(min_length=5)
@@ -36,18 +58,32 @@ class Bibliography(BaseModel):
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
-    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
+    doi: str | None = Field(default=None, description="DOI name, 10.<digits>/<suffix> (checked by data/links.py)")
+    url: str | None = Field(default=None, description="An http(s) address (checked by data/links.py)")
+    pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
     bibtex_key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$",
                             description="Key of this source's entry in references.bib")
     meeting: str | None = None
     session: str | None = None
     abstract_number: str | None = None
-    received: dt.date | None = None
-    accepted: dt.date | None = None
-    published: dt.date | None = None
-    online: dt.date | None = None
+    received: IsoDate | None = None
+    accepted: IsoDate | None = None
+    published: IsoDate | None = None
+    online: IsoDate | None = None
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, v: str | None) -> str | None:
+        if v is not None and check_doi(v) != v:
+            raise ValueError(f"'{v}' is not a bare DOI name: write it as 10.<digits>/<suffix>")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and check_url(v) != v:
+            raise ValueError(f"'{v}' has spaces around it: write the address alone")
+        return v
 
     @model_validator(mode="after")
     def _locatable(self):
@@ -63,9 +99,9 @@ class Bibliography(BaseModel):
 class Extraction(BaseModel):
     """Who extracted the data and when (a role, never a person's name)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
-    date: dt.date
+    date: IsoDate
     by: str = Field(min_length=3, description="A role, e.g. 'review team data extractor'")
     from_text: str = Field(min_length=3, description="What was read: abstract, full text, table 1, ...")
     checked_by: str | None = None
@@ -82,7 +118,7 @@ class Extraction(BaseModel):
 class Criteria(BaseModel):
     """The definitions a source says it used (each empty when the source does not say)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     mas_classification: str | None = Field(default=None, description="Criteria used to diagnose or classify "
                                            "MAS (e.g. 2016 EULAR/ACR/PRINTO classification criteria)")
@@ -93,7 +129,7 @@ class Criteria(BaseModel):
 class SourceRecord(BaseModel):
     """Everything ``data/sources/<id>/source.yaml`` holds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
     cohort_id: str | None = Field(default=None, description="Cohort id from data/cohorts.yaml; reports of the "
@@ -139,7 +175,7 @@ class SourceRecord(BaseModel):
 class Cohort(BaseModel):
     """One group of patients, possibly described by several reports (``data/cohorts.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     label: str = Field(min_length=3)
     primary_source: str = Field(description="The source whose patient rows represent the cohort in the synthesis")
@@ -149,9 +185,9 @@ class Cohort(BaseModel):
 class ChangelogEntry(BaseModel):
     """One evidence update (``data/changelog.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
-    date: dt.date
+    date: IsoDate
     sources_added: list[str] = []
     sources_changed: list[str] = []
     summary: str = Field(min_length=5)
@@ -211,7 +247,7 @@ _LOCATOR_PAT = Col("locator", "str", "Where the source states it (e.g. 'abstract
                    "for reconstructed rows, the aggregate the row was derived from", nullable=False)
 _NOTE = Col("note", "str", "Free text", required=False, nullable=True)
 _PATIENT = Col("patient_id", "str", "Patient identifier, unique within the source (e.g. R01)",
-               pattern=re.compile(r"^[A-Za-z0-9_-]{1,32}$"), pattern_help="letters, digits, - or _ (at most 32)")
+               pattern=re.compile(r"^[A-Za-z0-9_-]{1,32}\Z"), pattern_help="letters, digits, - or _ (at most 32)")
 _TIME_UNIT = Col("time_unit", "str", "Unit of time", nullable=True, vocabulary=vocab.TIME_UNITS)
 
 MEASURES_TABLE = TableSpec(
@@ -222,7 +258,7 @@ MEASURES_TABLE = TableSpec(
     key=("measure_id",),
     columns=(
         Col("measure_id", "str", "Identifier of the row, unique within the source (e.g. m01)",
-            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*\Z"), pattern_help="lowercase letters, digits, - or _"),
         Col("measure", "str", "What is measured", vocabulary=vocab.MEASURES),
         Col("group", "str", "Which patients the number describes", vocabulary=vocab.MEASURE_GROUPS),
         Col("category", "str", "Which level of the measure (sex, disease code, response state, event, "
@@ -310,8 +346,8 @@ TREATMENTS_TABLE = TableSpec(
     columns=(
         _PATIENT,
         Col("treatment_id", "str", "Identifier of the row within the patient (e.g. t1)",
-            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
-        Col("drug", "str", "Drug (generic name, lowercase)", pattern=re.compile(r"^[a-z][a-z0-9 -]*$"),
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*\Z"), pattern_help="lowercase letters, digits, - or _"),
+        Col("drug", "str", "Drug (generic name, lowercase)", pattern=re.compile(r"^[a-z][a-z0-9 -]*\Z"),
             pattern_help="a generic drug name in lowercase"),
         Col("dose", "float", "Dose per administration", nullable=True, ge=0),
         Col("dose_unit", "str", "Unit of dose", nullable=True, vocabulary=vocab.UNITS),
@@ -338,7 +374,7 @@ PHASES_TABLE = TableSpec(
     columns=(
         _PATIENT,
         Col("phase_id", "str", "Identifier of the phase within the patient",
-            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*$"), pattern_help="lowercase letters, digits, - or _"),
+            pattern=re.compile(r"^[a-z0-9][a-z0-9_-]*\Z"), pattern_help="lowercase letters, digits, - or _"),
         Col("order", "int", "Position in the timeline (1 = first)", ge=1),
         Col("label", "str", "What happened in this phase, as a short phrase"),
         Col("start_date", "date", "First day (YYYY-MM-DD) when reported", nullable=True),

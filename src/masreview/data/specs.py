@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from masreview.data import schema, vocab
 
@@ -23,7 +23,7 @@ class CountRef(BaseModel):
     denominator minus numerator (e.g. deaths from "19/20 survived").
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     measure: str
     field: Literal["numerator", "denominator"] = "numerator"
@@ -31,7 +31,7 @@ class CountRef(BaseModel):
 
 
 class Category(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     value: str
     count: CountRef | None = None
@@ -47,7 +47,7 @@ class Category(BaseModel):
 class ColumnSpec(BaseModel):
     """A column of patients.csv filled in declared order."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     column: str
     categories: list[Category] = Field(min_length=1)
@@ -56,7 +56,7 @@ class ColumnSpec(BaseModel):
 class ObservationSpec(BaseModel):
     """A per-time state (e.g. response-state at week 8) filled in declared order."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     measure: str
     time: float
@@ -68,7 +68,7 @@ class ObservationSpec(BaseModel):
 class EventSpec(BaseModel):
     """An event (death, CMV infection) given to ``count`` patients, time not reported."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     event: str
     count: CountRef
@@ -77,7 +77,7 @@ class EventSpec(BaseModel):
 
 
 class GroupSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     group: str
     id_prefix: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -89,7 +89,7 @@ class GroupSpec(BaseModel):
 
 
 class ReconstructionSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     method: Literal["declared-order"] = "declared-order"
     description: str = Field(min_length=10)
@@ -123,7 +123,7 @@ class ReconstructionSpec(BaseModel):
 
 
 class TrajectoryRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     death_week: int | None = Field(default=None, ge=1, description="Assessment week at which the patients who "
                                    "die are first seen dead (empty: after the last assessment)")
@@ -132,7 +132,7 @@ class TrajectoryRule(BaseModel):
 class TrajectorySpec(BaseModel):
     """``trajectories.yaml``: which group, which reading of the narrative, which rule picks one trajectory."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = schema.STRICT
 
     group: str
     dying_never_responded: bool = False

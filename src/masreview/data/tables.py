@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandera.errors
 
 from masreview.data import schema, vocab
 from masreview.data.model import PLACEHOLDER, Issue
+from masreview.data.cells import strict_cell
 from masreview.data.readers import read_csv_rows, rel_path
 from masreview.data.schema import TableSpec
 
@@ -91,7 +93,18 @@ def parse_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) ->
     position = {h: j for j, h in enumerate(header)}
     columns = {c.name: [row[position[c.name]] or None for row in good_rows] if c.name in position
                else [None] * len(good_rows) for c in spec.columns}
+    for c in spec.columns:  # numbers and dates are read strictly before pandera coerces them
+        cells = columns[c.name]
+        for k, cell in enumerate(cells):
+            problem = strict_cell(c, cell) if cell is not None else None
+            if problem is not None:
+                placeholder_cells.add((lines[k], c.name))
+                issues.append(Issue(rel, f"expected {c.expected()}; got '{cell}'{problem}", line=lines[k],
+                                    column=c.name))
+                cells[k] = None
     return _ParsedTable(spec, rel, columns, lines, placeholder_cells, len(issues) > n_before)
+
+
 
 
 def _validate_table(t: _ParsedTable, issues: list[Issue]) -> pd.DataFrame | None:
@@ -132,7 +145,9 @@ def _validate_table(t: _ParsedTable, issues: list[Issue]) -> pd.DataFrame | None
 def _typed_table(df: pd.DataFrame, t: _ParsedTable, issues: list[Issue], n_before: int) -> pd.DataFrame | None:
     df.attrs["lines"] = t.lines
     df.attrs["file"] = t.rel
+    n_rules = len(issues)
     _row_rules(df, t.spec, t.rel, issues)
+    issues[n_rules:] = [i for i in issues[n_rules:] if (i.line, i.column) not in t.placeholder_cells]
     return df if len(issues) == n_before and not t.had_issues else None
 
 
@@ -236,7 +251,8 @@ def _joint_row_rules(joint: pd.DataFrame, spec: TableSpec, tables, ends) -> None
         if rule:
             for i in range(start, end):
                 for column, message in rule(dict(zip(columns, values[i]))):
-                    own.append(Issue(t.rel, message, line=t.lines[i - start], column=column))
+                    if (t.lines[i - start], column) not in t.placeholder_cells:  # not reported already
+                        own.append(Issue(t.rel, message, line=t.lines[i - start], column=column))
 
 
 def _row_rules(df: pd.DataFrame, spec: TableSpec, rel: str, issues: list[Issue], rules: bool = True) -> None:
@@ -273,6 +289,14 @@ def _measure_rule(r) -> list[tuple[str, str]]:
         out.append(("value", f"a P value lies between 0 and 1; got {val}"))
     if kind == "p-value" and r["unit"] != "p":
         out.append(("unit", f"a P value has unit 'p'; got '{r['unit']}'"))
+    allowed = vocab.MEASURE_CATEGORIES.get(r["measure"])
+    cat = r["category"]
+    if allowed is None and pd.notna(cat):
+        out.append(("category", f"{r['measure']} has no categories: leave category empty; got '{cat}'"))
+    elif isinstance(allowed, dict) and pd.notna(cat) and cat not in allowed:
+        out.append(("category", f"expected a category of {r['measure']}: one of {', '.join(allowed)}; got '{cat}'"))
+    elif isinstance(allowed, re.Pattern) and pd.notna(cat) and not allowed.match(cat):
+        out.append(("category", f"expected a drug name in lowercase as the category of {r['measure']}; got '{cat}'"))
     if r["unit"] == "percent" and pd.notna(val):
         if not (0 <= val <= 100):
             out.append(("value", f"a percentage lies between 0 and 100; got {val}"))
@@ -320,6 +344,15 @@ def _phase_rule(r) -> list[tuple[str, str]]:
         out.append(("end_date", f"end_date {r['end_date'].date()} is before start_date {r['start_date'].date()}"))
     if pd.notna(r["duration"]) and pd.isna(r["duration_unit"]):
         out.append(("duration_unit", "a duration needs a duration_unit"))
+    if pd.notna(r["start_date"]) and pd.notna(r["end_date"]) and pd.notna(r["duration"]) \
+            and pd.notna(r["duration_unit"]) and r["start_date"] <= r["end_date"]:
+        unit = vocab.TIME_UNITS[r["duration_unit"]]
+        days = (r["end_date"] - r["start_date"]).days + 1  # both days counted
+        stated = r["duration"] * unit
+        slack = unit if r["duration_qualifier"] == "exact" else max(unit, 0.5 * stated)
+        if abs(days - stated) > slack:
+            out.append(("duration", f"duration {r['duration']:g} {r['duration_unit']} disagrees with the dates "
+                                    f"({r['start_date'].date()} to {r['end_date'].date()}: {days} days)"))
     if r["duration_qualifier"] == "unknown" and pd.notna(r["duration"]):
         out.append(("duration_qualifier", "the duration is given: use exact or approximate, not unknown"))
     if r["duration_qualifier"] in ("exact", "approximate") and pd.isna(r["duration"]) and \
@@ -360,7 +393,27 @@ def reference_rules(tables: dict[str, pd.DataFrame], issues: list[Issue]) -> Non
         if pd.notna(r["phase_id"]) and (r["patient_id"], r["phase_id"]) not in phases:
             issues.append(Issue(tr.attrs.get("file", "treatments"), f"phase '{r['phase_id']}' is not defined in "
                                 f"phases.csv for patient '{r['patient_id']}'", line=row_line(tr, i), column="phase_id"))
+    ev = tables["events"]
+    first_death: dict[str, int] = {}
+    for i, r in _rows(ev):
+        if r["event"] == "death":
+            if r["patient_id"] in first_death:
+                issues.append(Issue(ev.attrs.get("file", "events"), f"patient '{r['patient_id']}' already died at line "
+                                    f"{first_death[r['patient_id']]}: one death per patient", line=row_line(ev, i),
+                                    column="event"))
+            else:
+                first_death[r["patient_id"]] = row_line(ev, i)
     ph = tables["phases"]
+    previous: dict[str, tuple] = {}  # patient -> (order, latest known date, its line) of the phases before
+    for i, r in sorted(_rows(ph), key=lambda x: (str(x[1]["patient_id"]), x[1]["order"])):
+        dates = [d for d in (r["start_date"], r["end_date"]) if pd.notna(d)]
+        before = previous.get(r["patient_id"])
+        if before is not None and dates and before[1] is not None and min(dates) < before[1]:
+            issues.append(Issue(ph.attrs.get("file", "phases"), f"phase {r['order']} starts {min(dates).date()}, "
+                                f"before phase {before[0]} (line {before[2]}) ends {before[1].date()}: phases "
+                                "out of order", line=row_line(ph, i), column="start_date"))
+        known = dates + ([before[1]] if before is not None and before[1] is not None else [])
+        previous[r["patient_id"]] = (r["order"], max(known) if known else None, row_line(ph, i))
     dup = ph.duplicated(["patient_id", "order"]) if len(ph) else []
     for i in ph.index[dup]:
         issues.append(Issue(ph.attrs.get("file", "phases"), f"order {ph.at[i, 'order']} is used twice for patient "

@@ -211,19 +211,35 @@ MEASURE_GROUPS: dict[str, str] = {
     "literature": "Background literature quoted by the source",
 }
 
+# The categories a reported measure may carry (measures.csv column ``category``); a measure not listed has
+# none (the cell stays empty). A response-transition is 'FROM->TO' of two response states; treatment-rounds
+# names a drug.
+_TRANSITIONS = {f"{a}->{b}": f"{a} to {b}" for a in ("CR", "PR", "NR") for b in ("CR", "PR", "NR", "dead") if a != b}
+DRUG_RE = re.compile(r"^[a-z][a-z0-9 -]*\Z")
+MEASURE_CATEGORIES: dict[str, dict[str, str] | re.Pattern] = {
+    "sex": SEXES,
+    "underlying-disease": DISEASES,
+    "response": RESPONSE_STATES,
+    "first-response-time": RESPONSE_STATES,
+    "response-transition": _TRANSITIONS,
+    "adverse-event": EVENTS,
+    "ruxolitinib-dose": FREQUENCIES,
+    "treatment-rounds": DRUG_RE,
+}
+
 # Timepoints: baseline, overall (whole follow-up), or a number of days/weeks/months from the start of
 # ruxolitinib (week-8 = the assessment at week 8).
-TIMEPOINT_RE = re.compile(r"^(baseline|overall|(day|week|month)-\d+)$")
+TIMEPOINT_RE = re.compile(r"^(baseline|overall|(day|week|month)-[0-9]+)\Z")
 TIMEPOINT_HELP = "baseline, overall, or day-N / week-N / month-N"
 
 # Source ids: firstauthor-year-shortname in lowercase.
-SOURCE_ID_RE = re.compile(r"^[a-z][a-z-]*-(19|20)\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+SOURCE_ID_RE = re.compile(r"^[a-z][a-z-]*-(19|20)[0-9][0-9]-[a-z0-9]+(-[a-z0-9]+)*\Z")
 SOURCE_ID_HELP = "firstauthor-year-shortname in lowercase letters, digits and hyphens (e.g. li-2025-front-immunol)"
 
 
 def timepoint_weeks(timepoint: str) -> float | None:
     """Weeks from the start of ruxolitinib for ``week-N`` / ``day-N`` / ``month-N`` (None otherwise)."""
-    m = re.match(r"^(day|week|month)-(\d+)$", timepoint)
+    m = re.match(r"^(day|week|month)-([0-9]+)\Z", timepoint)
     if not m:
         return 0.0 if timepoint == "baseline" else None
     return int(m.group(2)) * TIME_UNITS[m.group(1)] / 7.0

@@ -12,7 +12,6 @@ aggregates), ``derived`` (computed here from reported rows, the method given wit
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 
@@ -22,6 +21,7 @@ from masreview.data import vocab
 from masreview.data.select import weeks_column
 from masreview.present.format import citation_label, printed
 from masreview.data.model import Dataset, SourceData
+from masreview.present.html import esc
 
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -196,7 +196,7 @@ def _outcome(obs: pd.DataFrame, ev: pd.DataFrame) -> tuple[str, str, str]:
 
 def card_html(card: pd.DataFrame, caption: str) -> str:
     """The card as an HTML table with a caption; every cell is escaped."""
-    e = html.escape
+    e = esc
     rows = "".join(
         f'<tr><th scope="row">{e(str(r["item"]))}</th><td>{e(str(r["value"]))}</td>'
         f'<td class="basis basis-{e(str(r["basis"]).replace(" ", "-"))}">{e(str(r["basis"]))}</td>'

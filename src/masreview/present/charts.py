@@ -18,7 +18,6 @@ static SVG are renamed from that hash.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import math
 import re
@@ -26,6 +25,8 @@ from typing import Any
 
 import altair as alt
 import vl_convert
+
+from masreview.present.html import esc
 
 # ---------------------------------------------------------------------------------------------------
 # Renderer
@@ -140,7 +141,7 @@ def render_chart(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
     block = (
         # A chart wider than the text column scrolls sideways instead of being cut off.
         f'<div class="{CHART_CLASS}" id="{element_id}" role="img" '
-        f'aria-label="{html.escape(label, quote=True)}" style="max-width:100%;overflow-x:auto">'
+        f'aria-label="{esc(label)}" style="max-width:100%;overflow-x:auto">'
         f'<div class="masreview-chart-static">{static_svg(spec, element_id)}</div>'
         '<div class="masreview-chart-live"></div>'
         f'<script type="application/json">{_script_json(spec)}</script>'

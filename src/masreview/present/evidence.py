@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 
@@ -12,6 +11,7 @@ from masreview.analysis.synthesis import cohort_reports, flow_counts, patient_ou
 from masreview.data.select import TREATED, in_days, timepoint_label, treated_n
 from masreview.present.format import printed
 from masreview.present.sources import short_citation, source_url
+from masreview.present.html import esc, safe_href
 
 def _fmt_num(v: float, decimals) -> str:
     d = int(decimals) if pd.notna(decimals) else 0
@@ -172,7 +172,7 @@ def evidence_table_html(ds: Dataset, chapter_prefix: str = "") -> str:
 
     Every text cell is escaped; links point to the source's chapter (``<prefix><id>.html``) and its DOI.
     """
-    e = html.escape
+    e = esc
     rows = evidence_rows(ds)
     head = "".join(f'<th scope="col">{e(c)}</th>' for c in EVIDENCE_COLUMNS)
     body = []
@@ -184,8 +184,8 @@ def evidence_table_html(ds: Dataset, chapter_prefix: str = "") -> str:
                     f'{" (" + str(nrep) + " reports of the same patients, counted once)" if nrep > 1 else ""}'
                     "</th></tr>")
         for _, r in group.iterrows():
-            report = (f'<a href="{e(chapter_prefix + r["source_id"] + ".html", quote=True)}">{e(r["citation"])}</a>'
-                      f' (<a href="{e(r["url"], quote=True)}">publication</a>)<br>{e(r["design"])}; '
+            report = (f'<a href="{safe_href(chapter_prefix + r["source_id"] + ".html")}">{e(r["citation"])}</a>'
+                      f' (<a href="{safe_href(r["url"])}">publication</a>)<br>{e(r["design"])}; '
                       f'{e(r["population"]).lower()}; {e(r["diseases"])}')
             if not r["primary"]:
                 report += "<br><em>further report of this cohort: its patients are not added again</em>"

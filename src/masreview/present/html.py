@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
+
+from masreview.data.links import check_url
+
+
+def esc(value) -> str:
+    """The one escaping of text from data into HTML (element content and quoted attribute values)."""
+    return html.escape(str(value), quote=True)
+
+
+def safe_href(url: str) -> str:
+    """An ``href`` value: only an absolute http(s) address that passes :func:`masreview.data.links.check_url`,
+    or a project-built relative page name (``<source-id>.html``, no scheme, no quotes), escaped."""
+    url = str(url)
+    if re.fullmatch(r"(\.\./|[a-z0-9-]+/)*[a-z0-9][a-z0-9-]*\.html(#[A-Za-z0-9_-]+)?", url):
+        return esc(url)
+    return esc(check_url(url))
 
 def pct(k: int, n: int, decimals: int = 0) -> str:
     """'19/20 (95%)'."""
@@ -18,8 +35,8 @@ def show_table(df: pd.DataFrame, caption: str, index: bool = False, precision: i
     the Styler's default markup is about three times heavier for the same table, which counts on pages
     with a row per cohort.
     """
-    styler = df.style.format(precision=precision, escape="html", na_rep="").set_caption(html.escape(caption))
-    styler = styler.format_index(escape="html")
+    styler = df.style.format(precision=precision, escape="html", na_rep="").set_caption(esc(caption))
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if not index:
         styler = styler.hide(axis="index")
     markup = styler.to_html(exclude_styles=True)
@@ -34,7 +51,7 @@ class Link:
         self.text, self.href = text, href
 
     def html(self) -> str:
-        return f'<a href="{html.escape(self.href, quote=True)}">{html.escape(self.text)}</a>'
+        return f'<a href="{safe_href(self.href)}">{esc(self.text)}</a>'
 
 
 class HTML:
@@ -68,10 +85,10 @@ def html_table(rows: list[dict], caption: str) -> HTML:
             return v.markup
         if v is None or (isinstance(v, float) and v != v):
             return ""
-        return html.escape(str(v))
+        return esc(v)
 
     columns = list(rows[0]) if rows else []
-    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows)
-    return HTML(f'<table class="dataframe masreview-table"><caption>{html.escape(caption)}</caption>'
+    return HTML(f'<table class="dataframe masreview-table"><caption>{esc(caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

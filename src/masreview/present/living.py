@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from masreview.analysis.synthesis import subset
 from masreview.present.synthesis import headline
 from masreview.data.model import Dataset
 from masreview.present.sources import short_citation
+from masreview.present.html import esc, safe_href
 
 HEADLINE_LABELS = {
     "reports": "reports", "cohorts": "cohorts", "patients": "patients counted once",
@@ -80,9 +80,9 @@ def _source_links(ds: Dataset, ids: list[str], prefix: str) -> str:
     links = []
     for sid in ids:
         s = ds.sources.get(sid)
-        text = html.escape(short_citation(s) if s is not None else sid)
+        text = esc(short_citation(s) if s is not None else sid)
         if s is not None and s.record.status == "included":
-            links.append(f'<a href="{html.escape(prefix + sid + ".html", quote=True)}">{text}</a>')
+            links.append(f'<a href="{safe_href(prefix + sid + ".html")}">{text}</a>')
         else:
             links.append(text + (" (excluded)" if s is not None else ""))
     return "<br>".join(links) if links else ""
@@ -90,8 +90,8 @@ def _source_links(ds: Dataset, ids: list[str], prefix: str) -> str:
 
 def whats_new_html(ds: Dataset, chapter_prefix: str = "") -> str:
     """The dated table of updates, newest first, as accessible HTML (every text escaped)."""
-    e = html.escape
-    head = "".join(f'<th scope="col">{c}</th>' for c in
+    e = esc
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in
                    ("Date", "Sources added", "Sources changed", "What changed", "Headline numbers after the update"))
     body = []
     for r in whats_new_rows(ds):
@@ -179,8 +179,8 @@ def source_bibtex(ds: Dataset, root: Path | None = None) -> list[tuple[str, str,
 
 def pre(text: str, label: str) -> str:
     """Preformatted text (escaped) with an accessible label, for a BibTeX entry or a citation."""
-    return (f'<pre class="masreview-citation" aria-label="{html.escape(label, quote=True)}" '
-            f'style="white-space:pre-wrap">{html.escape(text)}</pre>')
+    return (f'<pre class="masreview-citation" aria-label="{esc(label)}" '
+            f'style="white-space:pre-wrap">{esc(text)}</pre>')
 
 
 def source_citations_html(ds: Dataset, root: Path | None = None) -> str:
@@ -189,6 +189,6 @@ def source_citations_html(ds: Dataset, root: Path | None = None) -> str:
 
     parts = []
     for sid, _short, entry in source_bibtex(ds, root):
-        parts.append(f"<p><strong>{html.escape(sid)}</strong>: {html.escape(full_citation(ds.source(sid)))}</p>"
+        parts.append(f"<p><strong>{esc(sid)}</strong>: {esc(full_citation(ds.source(sid)))}</p>"
                      + pre(entry, f"BibTeX entry of {sid}"))
     return "".join(parts)

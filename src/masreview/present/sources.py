@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from masreview.data import vocab
+from masreview.data.links import check_url, doi_url
 from masreview.data.select import treated_n
 from masreview.present.format import citation_label
 from masreview.data.model import Dataset, SourceData
@@ -32,8 +33,9 @@ def full_citation(src: SourceData) -> str:
 
 
 def source_url(src: SourceData) -> str:
+    """The address of the publication: its DOI at doi.org, else its URL; only links that data/links.py accepts."""
     b = src.record.bibliography
-    return f"https://doi.org/{b.doi}" if b.doi else b.url
+    return doi_url(b.doi) if b.doi else check_url(b.url)
 
 
 

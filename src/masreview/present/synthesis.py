@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -14,6 +13,7 @@ from masreview.analysis.stats import proportion_ci
 from masreview.analysis.synthesis import OUTCOMES, Flow, cohort_outcomes, cohorts_table, flow_counts, patient_outcomes
 from masreview.data import vocab
 from masreview.data.model import Dataset
+from masreview.present.html import esc
 
 def _exact(r) -> str:
     return f"{int(r['events'])}/{int(r['total'])} = {r['percent']:.1f}% (exact 95% CI {r['ci_low']:.1f} to {r['ci_high']:.1f})"
@@ -327,7 +327,7 @@ def flow_html(f: Flow) -> str:
     side = ('<div style="border:1px dashed #777;border-radius:4px;padding:0.5em 0.8em;max-width:22em;'
             'margin-left:1.5em">{}</div>')
     arrow = '<div aria-hidden="true" style="margin:0.2em 0 0.2em 2em;font-size:1.3em">&#8595;</div>'
-    reasons = "".join(f"<li>{html.escape(vocab.EXCLUSION_REASONS[r])}: {n}</li>" for r, n in f.exclusion_reasons.items())
+    reasons = "".join(f"<li>{esc(vocab.EXCLUSION_REASONS[r])}: {n}</li>" for r, n in f.exclusion_reasons.items())
     excl = (f"<strong>Reports excluded: {f.excluded}</strong>" +
             (f"<ul style='margin:0.3em 0 0 1em'>{reasons}</ul>" if reasons else "") +
             (f"<strong>Awaiting classification: {f.awaiting}</strong>" if f.awaiting else ""))
@@ -348,7 +348,7 @@ def flow_html(f: Flow) -> str:
              f"{f.awaiting} awaiting classification, "
              f"{f.included_reports} included, {f.second_reports} further reports of a cohort already counted, "
              f"{f.cohorts} independent cohorts with {f.patients} treated patients.")
-    return (f'<figure class="masreview-flow" role="group" aria-label="{html.escape(label, quote=True)}">'
+    return (f'<figure class="masreview-flow" role="group" aria-label="{esc(label)}">'
             + "".join(parts) + "</figure>")
 
 
