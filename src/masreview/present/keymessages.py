@@ -7,7 +7,7 @@ reasons); the chapter glues them as text, so nothing from data is ever read as m
 from __future__ import annotations
 
 from masreview.analysis import certainty
-from masreview.analysis.pooling import pooled_results
+from masreview.analysis.pooling import pooled_results, split_case_reports
 from masreview.analysis.synthesis import OUTCOMES, cohort_outcomes, flow_counts, last_update
 from masreview.data.model import Dataset
 
@@ -24,18 +24,28 @@ def _n(k: int, one: str, many: str) -> str:
 
 
 def outcome_sentence(outcome: str, oc, pooled) -> str:
-    """'About 92 in 100 patients responded (95% interval 67 to 98), pooled from 2 cohorts.'"""
+    """'About 92 in 100 patients responded (95% interval 67 to 98), pooled from 2 cohorts.', or one series'
+    own numbers; case reports are never pooled and are named apart (the pooling rules)."""
     what = PLAIN[outcome][0]
     rows = oc[(oc["outcome"] == outcome) & oc["assessable"]] if len(oc) else oc
+    series, cases = split_case_reports(rows) if len(rows) else (rows, rows)
     p = pooled.get(outcome)
+    apart = ""
+    if len(cases):
+        apart = (f" {_n(len(cases), 'single-patient case report', 'single-patient case reports')} "
+                 f"({int(cases['events'].sum())} of {_n(int(cases['total'].sum()), 'patient', 'patients')}) "
+                 "listed apart, not pooled.")
     if p is not None and p.pooled:
         return (f"about {p.percent:.0f} in 100 treated patients {what} (95% interval {p.ci_low:.0f} to "
-                f"{p.ci_high:.0f}; {_n(p.k, 'group', 'groups')}, {p.total} patients, pooled).")
-    if len(rows) == 1:
-        r = rows.iloc[0]
+                f"{p.ci_high:.0f}; {_n(p.k, 'group', 'groups')}, {p.total} patients, pooled)." + apart)
+    if len(series) == 1:
+        r = series.iloc[0]
         return (f"{int(r['events'])} of {_n(int(r['total']), 'treated patient', 'treated patients')} {what} "
-                f"({r['percent']:.0f}%; 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f}; one group only).")
-    return f"No cohort reports how many patients {what}."
+                f"({r['percent']:.0f}%; 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f}; one series only, "
+                "so nothing is pooled)." + apart)
+    if len(cases):
+        return "no series or cohort reports how many patients " + what + "." + apart
+    return f"no cohort reports how many patients {what}."
 
 
 def key_messages(ds: Dataset) -> dict[str, str]:
