@@ -102,9 +102,7 @@ def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFr
 
 def screened_rows(ds: Dataset) -> list[dict]:
     """One row per report screened and not included (excluded or awaiting): the reader's table of them."""
-    import html
-
-    from masreview.present.html import HTML, Link
+    from masreview.present.html import HTML, Link, esc
 
     rows = []
     for s in sorted(ds.sources.values(), key=lambda s: s.id):
@@ -114,8 +112,8 @@ def screened_rows(ds: Dataset) -> list[dict]:
         ex = r.extraction
         reason = vocab.EXCLUSION_REASONS[r.exclusion_reason] + ". " if r.exclusion_reason else ""
         extent = vocab.READ_EXTENTS[ex.read_extent] if ex.read_extent else ex.from_text
-        read = HTML(f"{html.escape(extent)}, {ex.date.isoformat()}" +
-                    (f' (<a href="{html.escape(ex.read_at, quote=True)}">page read</a>)' if ex.read_at else ""))
+        read = HTML(f"{esc(extent)}, {ex.date.isoformat()}" +
+                    (f' ({Link("page read", ex.read_at).html()})' if ex.read_at else ""))
         rows.append({
             "Report": Link(full_citation(s), source_url(s)) if source_url(s) else full_citation(s),
             "Decision": "Excluded" if r.status == "excluded" else "Awaiting classification",
