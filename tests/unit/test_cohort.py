@@ -30,7 +30,8 @@ def test_marginal_table(src):
 
 def test_marginal_table_counts_missing(src):
     t = cohort.marginal_table(src, "historical-control", {"sex": vocab.SEXES})
-    assert t.to_dict("records") == [{"characteristic": "Sex", "category": "Not reported", "n": 21, "percent": 100.0}]
+    assert t.to_dict("records") == [{"characteristic": "Sex", "category": "Not reported", "n": 21, "percent": 100.0,
+                                     "code": "sex-not-reported"}]
 
 
 def test_response_counts(src):
@@ -75,3 +76,21 @@ def test_reported_medians_and_relative_change(src):
         cohort.relative_change(0, 1)
     with pytest.raises(ValueError):
         cohort.reported_medians(src, "ferritin", "ruxolitinib")
+
+
+def test_glue_helpers_derive_keys_from_codes(monkeypatch):
+    """One call glues a family: keys from vocabulary codes, intervals in one shape (hand values)."""
+    import pandas as pd
+
+    from masreview.book import glue
+
+    glued = {}
+    monkeypatch.setattr(glue, "glue_number", lambda k, v: glued.__setitem__(k, v))
+    monkeypatch.setattr(glue, "glue_text", lambda k, v: glued.__setitem__(k, v))
+    glue.glue_proportions("x", cohort.proportion_rows({"CR+PR": (1, 2)}))
+    assert glued["x_cr_pr_k"] == 1 and glued["x_cr_pr_n"] == 2 and glued["x_cr_pr_pct"] == 50.0
+    # Clopper-Pearson for 1/2: [1 - 0.975**0.5, 0.975**0.5] = [0.0126, 0.9874] (hand computation)
+    assert glued["x_cr_pr_ci"] == "1.3% to 98.7%"
+    glue.glue_counts("y", pd.DataFrame({"code": ["other-CTD"], "n": [3]}))
+    assert glued["y_other_ctd"] == 3
+    assert glue.key_of("active_disease_baseline-yes") == "active_disease_baseline_yes"

@@ -34,7 +34,7 @@ def marginal_table(src, group: str, columns: dict[str, dict]) -> pd.DataFrame:
     """Counts of each category of each column (one at a time), in vocabulary order.
 
     ``columns``: column of patients.csv -> its vocabulary (e.g. ``{"sex": vocab.SEXES}``).
-    Columns: characteristic, category, n, percent (of the group).
+    Columns: characteristic, category, n, percent (of the group), code (the vocabulary code).
     """
     p = group_patients(src, group)
     rows = []
@@ -45,12 +45,13 @@ def marginal_table(src, group: str, columns: dict[str, dict]) -> pd.DataFrame:
             k = int(counts.get(code, 0))
             if k:
                 rows.append({"characteristic": names.get(col, col.replace("_", " ").capitalize()),
-                             "category": label, "n": k, "percent": 100 * k / len(p)})
+                             "category": label, "n": k, "percent": 100 * k / len(p),
+                             "code": code if col in ("sex", "disease") else f"{col}-{code}"})
         missing = int(p[col].isna().sum())
         if missing:
             rows.append({"characteristic": names.get(col, col), "category": "Not reported", "n": missing,
-                         "percent": 100 * missing / len(p)})
-    return pd.DataFrame(rows)
+                         "percent": 100 * missing / len(p), "code": f"{col}-not-reported"})
+    return pd.DataFrame(rows, columns=["characteristic", "category", "n", "percent", "code"])
 
 
 def response_counts(src, group: str, timepoint: str) -> dict[str, tuple[int, int]]:
@@ -81,7 +82,8 @@ def reported_medians(src, measure: str, group: str) -> pd.DataFrame:
         raise ValueError(f"no '{measure}' rows for {group}")
     sel["week"] = sel["timepoint"].map(vocab.timepoint_weeks)
     sel = sel.sort_values("week")
-    return sel[["measure_id", "timepoint", "value", "unit", "decimals", "locator"]].reset_index(drop=True)
+    sel["when"] = sel["timepoint"].str.replace("-", " ")
+    return sel[["measure_id", "timepoint", "when", "value", "unit", "decimals", "locator"]].reset_index(drop=True)
 
 
 def relative_change(before: float, after: float) -> float:
@@ -89,3 +91,10 @@ def relative_change(before: float, after: float) -> float:
     if before == 0:
         raise ValueError("relative change from zero is undefined")
     return (float(before) - float(after)) / float(before)
+
+
+def group_sizes(src) -> pd.DataFrame:
+    """Patient rows per group of a source, and 'all': columns group, n."""
+    counts = src["patients"]["group"].value_counts()
+    rows = [{"group": g, "n": int(n)} for g, n in counts.items()]
+    return pd.DataFrame(rows + [{"group": "all", "n": int(counts.sum())}], columns=["group", "n"])

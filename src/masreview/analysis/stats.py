@@ -64,6 +64,9 @@ FISHER_1 = "Fisher's exact, one-sided"
 BOSCHLOO = "Boschloo's exact, two-sided"
 BARNARD = "Barnard's exact, two-sided"
 TWO_BY_TWO_TESTS = (PEARSON, YATES, N_MINUS_1, FISHER_2, FISHER_1, BOSCHLOO, BARNARD)
+#: A short code of each test (glue keys, ids).
+TEST_CODES = {PEARSON: "pearson", YATES: "yates", N_MINUS_1: "n1", FISHER_2: "fisher2", FISHER_1: "fisher1",
+              BOSCHLOO: "boschloo", BARNARD: "barnard"}
 
 
 def two_by_two_table(k1: int, n1: int, k2: int, n2: int) -> np.ndarray:

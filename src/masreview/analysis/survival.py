@@ -25,7 +25,7 @@ import pandas as pd
 from masreview.analysis import stats
 
 from masreview.data import vocab
-from masreview.data.select import TREATED
+from masreview.data.select import TREATED, events
 
 CONTROL = "historical-control"
 
@@ -347,3 +347,8 @@ def km_max_difference(curves: pd.DataFrame) -> float:
 # --- JupyterLab explorer -------------------------------------------------------------------------------
 
 
+
+
+def event_patients(src, event: str, group: str = TREATED) -> int:
+    """Patients of ``group`` with at least one ``event`` row (e.g. cmv-infection)."""
+    return int(events(src, group, event)["patient_id"].nunique())

@@ -81,3 +81,22 @@ def rows_of(ds, src: SourceData) -> SourceData:
         return src
     primary = ds.sources.get(ds.cohorts[src.record.cohort_id].primary_source)
     return primary if primary is not None and primary is not src and len(primary["patients"]) else src
+
+
+def measure_row(src: SourceData, measure: str, group: str = TREATED, category: str | None = None,
+                timepoint: str | None = None):
+    """The one row of measures.csv with this meaning (measure, group, category, timepoint), looked up by
+    meaning rather than by row id. Raises KeyError naming what is missing, or ValueError when several match."""
+    m = src["measures"]
+    sel = m[(m["measure"] == measure) & (m["group"] == group)]
+    if category is not None:
+        sel = sel[sel["category"] == category]
+    if timepoint is not None:
+        sel = sel[sel["timepoint"] == timepoint]
+    if sel.empty:
+        raise KeyError(f"{src.id}: no '{measure}' row for {group}"
+                       + (f", {category}" if category else "") + (f" at {timepoint}" if timepoint else ""))
+    if len(sel) > 1:
+        raise ValueError(f"{src.id}: {len(sel)} '{measure}' rows for {group}: say which "
+                         f"({', '.join(sel['measure_id'])})")
+    return sel.iloc[0]

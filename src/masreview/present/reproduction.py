@@ -69,3 +69,11 @@ def tally_sentence(table: pd.DataFrame) -> str:
 def statuses_table() -> pd.DataFrame:
     """The reproduction statuses and their definitions, for the methods page."""
     return pd.DataFrame([{"status": k, "meaning": v} for k, v in vocab.REPRODUCTION_STATUSES.items()])
+
+
+def reported_table(src: SourceData) -> pd.DataFrame:
+    """Every number a source states, as it states it: id, measure, reported, locator, quote."""
+    m = src["measures"]
+    return pd.DataFrame({"measure_id": m["measure_id"], "measure": [describe(r) for _, r in m.iterrows()],
+                         "reported": [printed(r) for _, r in m.iterrows()], "locator": m["locator"],
+                         "quote": m["quote"] if "quote" in m else ""})
