@@ -20,6 +20,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else paths.repo_root()
     try:
         ds = load_dataset(root)
+        from masreview.present.reproduction import reproduction_issues
+
+        gate = reproduction_issues(ds)
+        if gate:
+            raise DataValidationError(gate)
     except DataValidationError as e:
         print(str(e), file=sys.stderr)
         return 1

@@ -1,89 +1,36 @@
-"""Reproduction coverage: every reported-measure row of every source is checked.
+"""Reproduction gate: every reported-measure row of every source is recomputed, or declares why not.
 
-The gate runs the reproduction (``masreview.analysis.reproduce``) over every row of every source's
-``measures.csv``, so a new source or a new row is covered the moment it is added. A row passes when it
-is reproduced from the data. The only other rows allowed are listed below by source and measure id,
-each with the reason it cannot be reproduced; the reproduction must classify them the same way
-('context': a background figure quoted from the literature; 'not recomputable': the data hold nothing
-to recompute it from). Anything else - a row that differs, a new row that is not recomputable, a
-listed row whose status changed - is listed by the gate, and the test fails.
+The gate (``masreview.present.reproduction.reproduction_issues``, run by ``python -m masreview validate``
+and so by ``make book`` before any page is written) recomputes every row of every ``measures.csv``. A row
+passes when it is recomputed from the rows (reproduced, consistent by construction or consistent with);
+the only other rows allowed declare ``expected_status`` (context or not recomputable) in the data, with
+their reason in ``note``. Whatever the evidence held, the shipped data pass; the behaviour is checked on a
+copy with one edit each.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-
-from masreview.data import paths
-
-
 from masreview.analysis import reproduce
-from masreview.present.reproduction import reproduction_table, unreproduced
-
-
-from masreview.data import vocab
+from masreview.data import paths, vocab
 from masreview.data.loading import load_dataset
-from masreview.data.model import Dataset
+from masreview.present.reproduction import reproduction_issues
 
-NOT_REPRODUCED: dict[tuple[str, str], tuple[str, str]] = {
-    ("li-2025-front-immunol", "m01"): ("context", "background share of refractory MAS quoted from the literature"),
-    ("li-2025-front-immunol", "m14"): ("not recomputable", "only the published median dose; no individual doses"),
-    ("li-2025-front-immunol", "m15"): ("not recomputable", "only the published median dose; no individual doses"),
-    ("li-2025-acr-abstract-1179", "m01"): ("context", "background share of refractory MAS quoted from the literature"),
-    ("li-2025-acr-abstract-1179", "m19"): ("not recomputable", "only the published median dose; no individual doses"),
-    ("li-2025-acr-abstract-1179", "m20"): ("not recomputable", "only the published median dose; no individual doses"),
-    ("li-2025-front-immunol", "m13"): ("consistent with", "survival P; the source does not name its test"),
-    ("li-2025-acr-abstract-1179", "m11"): ("consistent with", "survival P; the source does not name its test"),
-}
-
-# A row passes when it matches: reproduced from reported rows, or consistent by construction with rows
-# reconstructed from the published aggregates (then it checks the reconstruction).
-PASSING = ("reproduced", "consistent by construction")
-
-
-def coverage_problems(ds: Dataset, allowed=NOT_REPRODUCED) -> list[str]:
-    """Every measure row not reproduced and not listed (or listed but classified otherwise), named."""
-    problems = []
-    seen = set()
-    for src in ds.sources.values():
-        measures = src["measures"]
-        table = reproduction_table(src, ds)
-        if list(table["id"]) != list(measures["measure_id"]):
-            problems.append(f"{src.id}: the reproduction table does not hold every row of measures.csv")
-        for _, row in table.iterrows():
-            key = (src.id, row["id"])
-            seen.add(key)
-            where = f"{src.id} {row['id']} ({row['measure']}; {row['locator']})"
-            if key in allowed:
-                status, _reason = allowed[key]
-                if row["status"] != status:
-                    problems.append(f"{where}: listed as {status!r}, now {row['status']!r} - update the list")
-            elif row["status"] not in PASSING:
-                problems.append(f"{where}: {row['status']} - reported {row['reported']!r}, "
-                                f"recomputed {row['recomputed']!r} by {row['method']}")
-    for key in sorted(set(allowed) - seen):
-        problems.append(f"{key[0]} {key[1]}: listed as not reproduced but no such row exists - update the list")
-    return problems
+WU = "data/sources/wu-2025-j-clin-pediatr"
 
 
 def test_every_measure_has_a_recomputer():
     assert set(vocab.MEASURES) <= set(reproduce.RECOMPUTERS), set(vocab.MEASURES) - set(reproduce.RECOMPUTERS)
 
 
-def test_every_reported_row_of_every_source_is_reproduced_or_listed_with_a_reason():
+def test_every_reported_row_of_every_source_is_recomputed_or_declares_why_not():
     ds = load_dataset()
-    assert ds.sources, "no sources"
-    problems = coverage_problems(ds)
+    problems = [str(i) for i in reproduction_issues(ds)]
     assert problems == [], "rows not covered by a reproduction:\n" + "\n".join(problems)
-
-
-def test_listed_rows_carry_a_reason():
-    for key, (status, reason) in NOT_REPRODUCED.items():
-        assert status in ("context", "not recomputable", "consistent with") and len(reason) > 10, key
-
-
-# --- the gate fails on a broken copy ----------------------------------------------------------------
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -99,28 +46,41 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_gate_lists_a_row_that_stops_reproducing(tmp_path):
+def test_gate_names_a_row_that_stops_reproducing_and_validate_fails(tmp_path):
     root = _copy(tmp_path)
     # the patient's age in the patient rows no longer matches the printed age
-    _edit(root / "data/sources/wu-2025-j-clin-pediatr/patients.csv", "P01,ruxolitinib,female,11,", "P01,ruxolitinib,female,12,")
-    problems = coverage_problems(load_dataset(root))
-    assert len(problems) == 1 and problems[0].startswith("wu-2025-j-clin-pediatr m03") and "differs" in problems[0]
+    _edit(root / WU / "patients.csv", "P01,ruxolitinib,female,11,", "P01,ruxolitinib,female,12,")
+    problems = reproduction_issues(load_dataset(root))
+    assert len(problems) == 1
+    p = problems[0]
+    assert p.file == f"{WU}/measures.csv" and p.line is not None and p.column == "value"
+    assert "differs" in p.message and "expected_status" in p.message
+    run = subprocess.run([sys.executable, "-m", "masreview", "--root", str(root), "validate"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and f"{WU}/measures.csv, line {p.line}" in run.stderr
 
 
-def test_gate_lists_a_new_row_nobody_checks(tmp_path):
+def test_gate_names_a_new_row_nobody_can_recompute_until_it_declares_why(tmp_path):
     root = _copy(tmp_path)
-    measures = root / "data/sources/wu-2025-j-clin-pediatr/measures.csv"
+    measures = root / WU / "measures.csv"
     text = measures.read_text(encoding="utf-8")
     new = ("m11,glucocorticoid-dose,ruxolitinib,,baseline,2,,,mg/kg/day,0,,\"abstract, results, sentence 3\","
            "\"hormone dosage\",a dose no patient row holds\n")
     measures.write_text(text + new, encoding="utf-8")
-    problems = coverage_problems(load_dataset(root))
-    assert len(problems) == 1 and problems[0].startswith("wu-2025-j-clin-pediatr m11"), problems
+    problems = reproduction_issues(load_dataset(root))
+    assert len(problems) == 1 and "m11" in problems[0].message and problems[0].line == len(text.splitlines()) + 1
 
 
-def test_gate_lists_a_stale_exemption():
-    ds = load_dataset()
-    allowed = {**NOT_REPRODUCED, ("wu-2025-j-clin-pediatr", "m03"): ("not recomputable", "stale entry for a test")}
-    problems = coverage_problems(ds, allowed)
-    assert problems == ["wu-2025-j-clin-pediatr m03 (" + problems[0].split(" (", 1)[1]]
-    assert "now 'reproduced'" in problems[0]
+def test_gate_names_a_stale_declaration(tmp_path):
+    root = _copy(tmp_path)
+    measures = root / WU / "measures.csv"
+    lines = measures.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, l in enumerate(lines) if l.startswith("measure_id,"))
+    lines[header] += ",expected_status"
+    for i in range(header + 1, len(lines)):
+        if lines[i] and not lines[i].startswith("#"):
+            lines[i] += ",not recomputable" if lines[i].startswith("m03,") else ","
+    measures.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = reproduction_issues(load_dataset(root))
+    assert len(problems) == 1 and problems[0].column == "expected_status"
+    assert "m03" in problems[0].message and "but is reproduced" in problems[0].message

@@ -275,6 +275,10 @@ MEASURES_TABLE = TableSpec(
             nullable=True, vocabulary={"approximately": "stated as approximate", "at-least": "a lower bound"}),
         Col("locator", "str", "Where the source states it, e.g. 'abstract, results, sentence 4'"),
         Col("quote", "str", "The words of the source that state it", nullable=True, required=False),
+        Col("expected_status", "str", "Only for a number the data cannot recompute: 'context' (a background "
+            "figure from the literature) or 'not recomputable' (e.g. a median without individual values); give "
+            "the reason in note. Empty: the number must be recomputed from the rows, or the build stops",
+            nullable=True, required=False, vocabulary=vocab.DECLARED_STATUSES),
         _NOTE,
     ),
 )

@@ -249,3 +249,11 @@ def label(vocabulary: dict, code: str) -> str:
     """The reader-facing label of a code, e.g. ``label(DISEASES, "AOSD")``."""
     value = vocabulary[code]
     return value["label"] if isinstance(value, dict) else value[0] if isinstance(value, tuple) else value
+
+
+#: Statuses a row of measures.csv may declare in ``expected_status`` (with its reason in ``note``); every other
+#: row must be recomputed from the rows (reproduced, consistent by construction or consistent with).
+DECLARED_STATUSES: dict[str, str] = {
+    "context": "a background figure quoted from the literature",
+    "not recomputable": "the data hold nothing to recompute it from",
+}

@@ -77,3 +77,44 @@ def reported_table(src: SourceData) -> pd.DataFrame:
     return pd.DataFrame({"measure_id": m["measure_id"], "measure": [describe(r) for _, r in m.iterrows()],
                          "reported": [printed(r) for _, r in m.iterrows()], "locator": m["locator"],
                          "quote": m["quote"] if "quote" in m else ""})
+
+
+#: Statuses a row passes with when it declares nothing: it was recomputed from the rows.
+RECOMPUTED = ("reproduced", "consistent by construction", "consistent with")
+
+
+def reproduction_issues(ds: Dataset) -> list:
+    """The reproduction gate: every row of every source's measures.csv is recomputed from the rows, or
+    declares in ``expected_status`` (with its reason in ``note``) that it is context or not recomputable, and
+    is classified so. Anything else (a row that differs, a new row nobody can recompute, a stale declaration)
+    is an :class:`~masreview.data.model.Issue` naming the file, line and column."""
+    from masreview.data.model import Issue
+    from masreview.data.tables import row_line
+
+    issues = []
+    for src in ds.sources.values():
+        measures = src["measures"]
+        if measures.empty:
+            continue
+        table = reproduction_table(src, ds)
+        rel = f"data/sources/{src.id}/measures.csv"
+        declared = measures["expected_status"] if "expected_status" in measures else [None] * len(measures)
+        for i, (row, want) in enumerate(zip(table.itertuples(), declared)):
+            want = want if isinstance(want, str) and want else None
+            line = row_line(measures, measures.index[i]) if "lines" in measures.attrs else None
+            what = f"row {row.id} ({row.measure})"
+            if want is not None:
+                note = measures["note"].iloc[i]
+                if row.status != want:
+                    issues.append(Issue(rel, f"{what} declares expected_status '{want}' but is {row.status} "
+                                             f"(recomputed {row.recomputed!r} by {row.method}): remove or correct "
+                                             "the declaration", line=line, column="expected_status"))
+                elif not (isinstance(note, str) and note.strip()):
+                    issues.append(Issue(rel, f"{what} declares '{want}': give the reason in note", line=line,
+                                        column="note"))
+            elif row.status not in RECOMPUTED:
+                issues.append(Issue(rel, f"{what} is {row.status}: reported {row.reported!r}, recomputed "
+                                         f"{row.recomputed!r} by {row.method}. Correct the data, or declare "
+                                         "expected_status (context or not recomputable) with the reason in note",
+                                    line=line, column="value"))
+    return issues
