@@ -37,7 +37,7 @@ $(STAMP): requirements.txt pyproject.toml
 BUSY := 75
 book: $(STAMP)
 	@mkdir -p _build
-	@flock --nonblock --conflict-exit-code $(BUSY) _build/.lock $(MAKE) --no-print-directory book-unlocked \
+	@flock --nonblock --close --conflict-exit-code $(BUSY) _build/.lock $(MAKE) --no-print-directory book-unlocked \
 		|| { rc=$$?; if [ $$rc -eq $(BUSY) ]; then \
 			echo "make book: another build is running in $(CURDIR) (it holds _build/.lock); wait for it to finish" >&2; fi; \
 			exit $$rc; }
