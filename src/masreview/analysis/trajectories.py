@@ -92,6 +92,24 @@ def under(long: pd.DataFrame, reading: Reading, assumptions: str) -> pd.DataFram
     return long[m].drop(columns=[*reading.switches(), "reading", "assumptions"]).reset_index(drop=True)
 
 
+def across_readings(long: pd.DataFrame, assumptions: str, week: int, quantity: str) -> tuple[int, int, int]:
+    """Over every reading in :func:`ranges_by_reading`'s table: the lowest minimum, the highest maximum
+    and the number of distinct (min, max) ranges of ``quantity`` at ``week`` under ``assumptions``."""
+    r = long[(long["assumptions"] == assumptions) & (long["week"] == week) & (long["quantity"] == quantity)]
+    if r.empty:
+        raise KeyError(f"no reading assesses week {week} with {quantity!r} under {assumptions!r}")
+    return int(r["min"].min()), int(r["max"].max()), len(set(zip(r["min"], r["max"])))
+
+
+def changed_ranges(long: pd.DataFrame, reading: Reading, other: Reading, assumptions: str) -> tuple[int, int]:
+    """How many (week, quantity) ranges differ between two readings, over the weeks both assess:
+    (changed, compared)."""
+    both = under(long, reading, assumptions).merge(under(long, other, assumptions), on=["week", "quantity"],
+                                                   suffixes=("", "_other"))
+    changed = (both["min"] != both["min_other"]) | (both["max"] != both["max_other"])
+    return int(changed.sum()), len(both)
+
+
 def range_table(ranges: pd.DataFrame, quantities: Sequence[str] = STATES) -> pd.DataFrame:
     """Weeks as rows, quantities as columns, cells '9' (determined) or '0-3' (a range)."""
     r = ranges[ranges["quantity"].isin(quantities)].copy()
