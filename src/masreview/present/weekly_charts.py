@@ -314,10 +314,11 @@ def reading_summary(long: pd.DataFrame, readings: list[Reading], n: int, last_we
 
 
 def across_phrase(lo: int, hi: int, distinct: int, n_readings: int) -> str:
-    """A range over every reading: '16 under each of the 16 readings' or 'from 16 to 19, by reading'."""
+    """A range over every reading: '16 under each of the 16 readings' or 'anywhere from 16 to 19 (the
+    range depends on the reading)'."""
     if distinct == 1:
         return f"{lo if lo == hi else f'{lo} to {hi}'} under each of the {n_readings} readings"
-    return f"from {lo} to {hi}, depending on the reading"
+    return f"anywhere from {lo} to {hi} (the range depends on the reading)"
 
 
 def change_phrase(changed: int, compared: int) -> str:
