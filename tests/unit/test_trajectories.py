@@ -8,6 +8,7 @@ assumption sets.
 from __future__ import annotations
 
 import html
+import json
 import random
 from pathlib import Path
 
@@ -18,11 +19,11 @@ from masreview.data import paths
 
 from types import SimpleNamespace
 from masreview.analysis import trajectories as _ranges
-from masreview.generate import files as _files, trajectories as _gen, weekly as _model
+from masreview.generate import files as _files, readings as _readings, trajectories as _gen, weekly as _model
 from masreview.present import weekly_charts as _charts, widgets as _widgets
 
 # One name for the weekly helpers, across the layers they live in.
-tr = SimpleNamespace(**{k: v for m in (_model, _ranges, _gen, _charts, _widgets) for k, v in vars(m).items()
+tr = SimpleNamespace(**{k: v for m in (_model, _readings, _ranges, _gen, _charts, _widgets) for k, v in vars(m).items()
                         if not k.startswith('__')}, explorer=_widgets.weekly_explorer,
                      load_spec=lambda folder: _files.load_spec(folder, 'trajectories.yaml'),
                      render_source=lambda folder: _files.render(folder, 'trajectories.yaml'))
@@ -269,6 +270,40 @@ def test_explorer_switches_change_the_ranges(acr_facts):
     box.checks["no_relapse"].value = False
     assert "none beyond the stated facts" in box.table.value and "0-19" in box.table.value
     assert box.table.value == "<pre>" + html.escape(tr.explore_text(acr_facts, tr.Assumptions())) + "</pre>"
+
+
+def test_explorer_switches_the_readings():
+    src = load_dataset().source(ACR)
+    spec = tr.load_spec(src.folder)
+    box = tr.explorer(lambda reading: tr.source_facts(src["measures"], spec, reading))
+    assert set(tr.SWITCHES) <= set(box.checks) and "Reading: default reading" in box.table.value
+    assert "between week 2 and week 3" in box.table.value  # median time to first response, no relapse
+    box.checks["weekly_assessment"].value = False
+    assert "weekly assessment (off)" in box.table.value
+    text = html.unescape(box.table.value.removeprefix("<pre>").removesuffix("</pre>"))
+    assert [line.split()[0] for line in text.splitlines()[4:]] == ["1", "2", "3", "8"]
+
+
+def test_charts_switch_the_readings(acr_facts):
+    src = load_dataset().source(ACR)
+    spec = tr.load_spec(src.folder)
+    readings = [tr.Reading(), tr.Reading(all_nr_never_responded=True)]
+    long = tr.ranges_by_reading(lambda r: tr.source_facts(src["measures"], spec, r), readings,
+                                {"no assumption": NONE})
+    table = tr.paths_from_observations(src["observations"])
+    counts = tr.counts_from_paths(table)
+    status = tr.week_status(acr_facts, tr.under(long, tr.Reading(), "no assumption"))
+    for chart in (tr.weekly_chart(counts, long, status, 20), tr.week_slider_chart(long, counts, acr_facts),
+                  tr.cumulative_chart(long, 20)):
+        spec_ = chart.to_dict()
+        params = {p["name"]: p for p in spec_.get("params", [])}
+        assert params["all_nr_never_responded"]["bind"]["input"] == "checkbox"
+        assert params["all_nr_never_responded"]["value"] is False
+        assert "weekly_assessment" not in params  # only switches the table varies
+        assert "all_nr_never_responded" in json.dumps(spec_["datasets"])
+    summary = tr.reading_summary(long, readings, 20, 8).set_index("reading")
+    assert summary.loc["default reading", "responded by week 8 (no assumption)"] == "16 to 19"
+    assert summary.loc["the non-responders never responded (on)", "responded by week 8 (no assumption)"] == "16"
 
 
 def test_charts_build_with_titles_and_descriptions(acr_facts, acr_ranges):

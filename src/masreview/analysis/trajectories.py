@@ -2,21 +2,22 @@
 
 The model, the facts and the integer programme are in :mod:`masreview.generate.weekly`; this module
 asks it for the smallest and largest count of each quantity at each week
-(:func:`feasible_ranges`), and checks the answer by brute force on small cases
-(:func:`brute_force_ranges`).
+(:func:`feasible_ranges`, and under every reading of the narrative :func:`ranges_by_reading`), and
+checks the answer by brute force on small cases (:func:`brute_force_ranges`, written from patient
+paths alone, sharing nothing with the integer programme but the fact objects).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
-from masreview.generate.weekly import (ALIVE, RANK, STATES, Assumptions, Facts, InfeasibleFacts, Programme,
-                                       holds)
-
+from masreview.generate.readings import Reading
+from masreview.generate.weekly import (ALIVE, RANK, STATES, Assumptions, CountFact, Facts, InfeasibleFacts,
+                                       Programme, holds)
 
 
 # --- ranges --------------------------------------------------------------------------------------------
@@ -42,16 +43,71 @@ def feasible_ranges(facts: Facts, assumptions: Assumptions,
     Columns: week, quantity, min, max, determined (min == max). Raises :class:`InfeasibleFacts`.
     """
     prog = Programme(facts, assumptions)
-    prog.solve({})  # feasibility first, for a clear error
+    seen = [prog.solve({})]  # feasibility first, for a clear error; then every solution found
+
+    def end(expr: dict[int, float], sense: str) -> int:
+        # 0 and n bound every count: a solution already found that reaches one needs no solve
+        bound = 0 if sense == "min" else facts.n
+        if any(prog.value(x, expr) == bound for x in seen):
+            return bound
+        seen.append(prog.solve(expr, sense, relax_first=True))
+        return prog.value(seen[-1], expr)
+
     rows = []
     for t, week in enumerate(facts.weeks):
         for q in quantities:
             states, flag = QUANTITIES[q]
             expr = prog.count_expr(t, states, flag)
-            lo = prog.value(prog.solve(expr, "min"), expr)
-            hi = prog.value(prog.solve(expr, "max"), expr)
+            lo, hi = end(expr, "min"), end(expr, "max")
             rows.append({"week": int(week), "quantity": q, "min": lo, "max": hi, "determined": lo == hi})
     return pd.DataFrame(rows)
+
+
+def ranges_by_reading(facts_of: Callable[[Reading], Facts], readings: Sequence[Reading],
+                      assumptions: dict[str, Assumptions],
+                      quantities: Sequence[str] = tuple(QUANTITIES)) -> pd.DataFrame:
+    """:func:`feasible_ranges` under every reading and every assumption set, in one long table.
+
+    Columns: one per reading switch (bool), reading (its description), assumptions (the set's name),
+    then those of :func:`feasible_ranges`. A week a reading does not assess has no rows.
+    """
+    frames = []
+    for reading in readings:
+        facts = facts_of(reading)
+        for name, a in assumptions.items():
+            r = feasible_ranges(facts, a, quantities)
+            for k, v in reversed(list(reading.switches().items())):
+                r.insert(0, k, v)
+            r.insert(len(reading.switches()), "reading", reading.describe())
+            r.insert(len(reading.switches()) + 1, "assumptions", name)
+            frames.append(r)
+    return pd.concat(frames, ignore_index=True)
+
+
+def under(long: pd.DataFrame, reading: Reading, assumptions: str) -> pd.DataFrame:
+    """The rows of :func:`ranges_by_reading` for one reading and one assumption set."""
+    m = long["assumptions"] == assumptions
+    for k, v in reading.switches().items():
+        m &= long[k] == v
+    return long[m].drop(columns=[*reading.switches(), "reading", "assumptions"]).reset_index(drop=True)
+
+
+def across_readings(long: pd.DataFrame, assumptions: str, week: int, quantity: str) -> tuple[int, int, int]:
+    """Over every reading in :func:`ranges_by_reading`'s table: the lowest minimum, the highest maximum
+    and the number of distinct (min, max) ranges of ``quantity`` at ``week`` under ``assumptions``."""
+    r = long[(long["assumptions"] == assumptions) & (long["week"] == week) & (long["quantity"] == quantity)]
+    if r.empty:
+        raise KeyError(f"no reading assesses week {week} with {quantity!r} under {assumptions!r}")
+    return int(r["min"].min()), int(r["max"].max()), len(set(zip(r["min"], r["max"])))
+
+
+def changed_ranges(long: pd.DataFrame, reading: Reading, other: Reading, assumptions: str) -> tuple[int, int]:
+    """How many (week, quantity) ranges differ between two readings, over the weeks both assess:
+    (changed, compared)."""
+    both = under(long, reading, assumptions).merge(under(long, other, assumptions), on=["week", "quantity"],
+                                                   suffixes=("", "_other"))
+    changed = (both["min"] != both["min_other"]) | (both["max"] != both["max_other"])
+    return int(changed.sum()), len(both)
 
 
 def range_table(ranges: pd.DataFrame, quantities: Sequence[str] = STATES) -> pd.DataFrame:
@@ -100,6 +156,16 @@ def patient_paths(facts: Facts, assumptions: Assumptions) -> list[tuple[tuple[st
     return out
 
 
+def _best(prefix: Sequence[str]) -> str:
+    """Best response over the assessments so far: CR if ever in CR, else PR if ever in PR, else NR."""
+    return "CR" if "CR" in prefix else "PR" if "PR" in prefix else "NR"
+
+
+def _counted(path: Sequence[str], t: int, fact: CountFact) -> bool:
+    """Whether a patient with ``path`` counts in ``fact`` (at week index ``t``)."""
+    return (_best(path[: t + 1]) if fact.basis == "best" else path[t]) in fact.states
+
+
 def brute_force_ranges(facts: Facts, assumptions: Assumptions,
                        quantities: Sequence[str] = tuple(QUANTITIES)) -> pd.DataFrame:
     """The same table as :func:`feasible_ranges`, by enumerating every multiset of patient paths.
@@ -113,7 +179,7 @@ def brute_force_ranges(facts: Facts, assumptions: Assumptions,
         if sum(d for _, d in combo) != facts.death.deaths:
             continue
         states = [p for p, _ in combo]
-        ok = all(holds(sum(p[facts.weeks.index(c.week)] in c.states for p in states), c.op, c.value)
+        ok = all(holds(sum(_counted(p, facts.weeks.index(c.week), c) for p in states), c.op, c.value)
                  for c in facts.counts)
         ok = ok and all(holds(sum((p[facts.weeks.index(c.week) - 1], p[facts.weeks.index(c.week)]) in c.moves
                                    for p in states), c.op, c.value) for c in facts.transitions)
@@ -175,9 +241,11 @@ def moves_from_paths(table: pd.DataFrame) -> pd.DataFrame:
 
 def check_facts(table: pd.DataFrame, facts: Facts, assumptions: Assumptions | None = None) -> pd.DataFrame:
     """Each fact recomputed from a patient x week table: fact, value, holds."""
+    table = table[list(facts.weeks)]
     rows = []
     for c in facts.counts:
-        v = int(table[c.week].isin(c.states).sum())
+        t = facts.weeks.index(c.week)
+        v = int(sum(_counted(tuple(p), t, c) for _, p in table.iterrows()))
         rows.append({"fact": c.describe(), "from": c.source, "recomputed": v, "holds": holds(v, c.op, c.value)})
     for c in facts.transitions:
         prev = facts.weeks[facts.weeks.index(c.week) - 1]

@@ -30,6 +30,8 @@ Facts (:class:`Facts`)
 ----------------------
 * :class:`CountFact`: the number of patients in a set of states at a week, ``==``, ``>=`` or ``<=``
   a value (e.g. "NR or dead at week 8 == 4": the abstract counts the patient who died among the NR).
+  With ``basis="best"`` the count is of patients whose *best response* by that week (CR if ever in
+  CR, PR if ever in PR, NR if neither, dead or alive) is one of the states.
 * :class:`TransitionFact`: the number moving between given states from the previous assessment to
   this one (e.g. "PR->CR at week 3 == 2").
 * :class:`DeathFact`: ``k`` patients die during follow-up, possibly after the last assessment (their
@@ -48,6 +50,9 @@ One member of the feasible set, chosen by the declared :class:`Rule`: the fewest
 response state, each as late as the facts allow (no improvement is credited before it must have
 happened), with the death placed at a declared week. Paths are then handed to patient ids in a
 declared order (:func:`assign_paths`).
+
+How a source's sentences become facts, and the readings among which a reader may choose, are in
+:mod:`masreview.generate.readings`.
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ RANK = {"NR": 0, "PR": 1, "CR": 2}
 OPS = ("==", ">=", "<=")
 
 
+BASES = ("state", "best")
+
+
 # Extended state: (state, ever responded (PR or CR), ever in CR).
 Ext = tuple[str, bool, bool]
 
@@ -94,6 +102,11 @@ def _enter(state: str) -> Ext:
     return (state, state in ("PR", "CR"), state == "CR")
 
 
+def best_of(s: Ext) -> str:
+    """Best response so far of a patient in extended state ``s``: CR, PR or NR (never responded)."""
+    return "CR" if s[2] else "PR" if s[1] else "NR"
+
+
 def _move(a: Ext, to: str) -> Ext:
     """The extended state after a patient in ``a`` is next seen in ``to`` (flags only ever switch on)."""
     if to == "dead":
@@ -103,20 +116,26 @@ def _move(a: Ext, to: str) -> Ext:
 
 @dataclass(frozen=True)
 class CountFact:
-    """``count(states at week) op value``."""
+    """``count(states at week) op value``; ``basis="best"``: best response by that week in ``states``."""
 
     week: int
     states: tuple[str, ...]
     op: str
     value: int
     source: str = ""
+    basis: str = "state"
 
     def __post_init__(self):
         _check_states(self.states)
         _check_op(self.op)
+        if self.basis not in BASES:
+            raise ValueError(f"unknown basis '{self.basis}'; expected one of {BASES}")
+        if self.basis == "best" and "dead" in self.states:
+            raise ValueError("a best response is CR, PR or NR, never 'dead'")
 
     def describe(self) -> str:
-        return f"week {self.week}: {' or '.join(self.states)} {self.op} {self.value}"
+        what = "best response " if self.basis == "best" else ""
+        return f"week {self.week}: {what}{' or '.join(self.states)} {self.op} {self.value}"
 
 
 @dataclass(frozen=True)
@@ -161,8 +180,11 @@ class Facts:
     counts: tuple[CountFact, ...] = ()
     transitions: tuple[TransitionFact, ...] = ()
     death: DeathFact = field(default_factory=DeathFact)
+    assumed_weeks: tuple[int, ...] = ()  # assessment weeks the source does not describe (an assumption)
 
     def __post_init__(self):
+        if not set(self.assumed_weeks) <= set(self.weeks):
+            raise ValueError(f"assumed weeks {self.assumed_weeks} must be among the weeks {self.weeks}")
         if self.n < 1:
             raise ValueError("need at least one patient")
         if list(self.weeks) != sorted(set(self.weeks)) or not self.weeks:
@@ -180,8 +202,11 @@ class Facts:
         """The facts as a readable table (one row each)."""
         rows = [{"fact": f.describe(), "from": f.source} for f in (*self.counts, *self.transitions)]
         rows.append({"fact": self.death.describe(), "from": self.death.source})
-        rows.insert(0, {"fact": f"{self.n} patients assessed at weeks {', '.join(map(str, self.weeks))}",
-                        "from": ""})
+        stated = [w for w in self.weeks if w not in self.assumed_weeks]
+        text = f"{self.n} patients assessed at weeks {', '.join(map(str, stated))}"
+        if self.assumed_weeks:
+            text += f" and (assumed) {', '.join(map(str, self.assumed_weeks))}"
+        rows.insert(0, {"fact": text, "from": ""})
         return pd.DataFrame(rows)
 
 
@@ -271,6 +296,14 @@ class Programme:
         return {self.y[(t, s)]: 1.0 for s in EXT_STATES
                 if s[0] in states and (flag is None or s[flag])}
 
+    def best_expr(self, t: int, states: Sequence[str]) -> dict[int, float]:
+        """Patients at week index ``t`` whose best response so far is in ``states``."""
+        return {self.y[(t, s)]: 1.0 for s in EXT_STATES if best_of(s) in states}
+
+    def fact_expr(self, c: CountFact) -> dict[int, float]:
+        t = self.facts.weeks.index(c.week)
+        return self.best_expr(t, c.states) if c.basis == "best" else self.count_expr(t, c.states)
+
     def move_expr(self, t_after: int, moves: Sequence[tuple[str, str]]) -> dict[int, float]:
         return {i: 1.0 for (t, a, b), i in self.x.items()
                 if t == t_after - 1 and (a[0], b[0]) in set(moves)}
@@ -291,7 +324,7 @@ class Programme:
                 inn[self.y[(t + 1, s)]] = -1.0
                 self._add(inn, 0, 0)
         for c in f.counts:
-            self._add_op(self.count_expr(f.weeks.index(c.week), c.states), c.op, c.value)
+            self._add_op(self.fact_expr(c), c.op, c.value)
         for c in f.transitions:
             self._add_op(self.move_expr(f.weeks.index(c.week), c.moves), c.op, c.value)
         # deaths: at most k within the window (exactly k with death_in_window)
@@ -329,15 +362,26 @@ class Programme:
         return LinearConstraint(M.tocsr(), lo, hi)
 
     def solve(self, objective: dict[int, float], sense: str = "min",
-              extra: list[tuple[dict[int, float], float, float]] = ()) -> np.ndarray:
+              extra: list[tuple[dict[int, float], float, float]] = (), relax_first: bool = False) -> np.ndarray:
+        """An optimal integer solution. ``relax_first``: solve the linear relaxation first and keep its
+        solution when it is integral (then it is optimal for the integer programme too, though it may
+        be a different optimum: only for callers that use the objective value)."""
         c = np.zeros(self.nvar)
         for j, v in objective.items():
             c[j] = v if sense == "min" else -v
         if not hasattr(self, "_base"):
             self._base = self._matrix(self.rows)  # built once, shared by every solve
         constraints = [self._base] + ([self._matrix(list(extra))] if extra else [])
-        res = milp(c, constraints=constraints, integrality=np.ones(self.nvar),
-                   bounds=Bounds(0, self.facts.n), options={"presolve": True})
+        bounds = Bounds(0, self.facts.n)
+        if relax_first:
+            lp = milp(c, constraints=constraints, bounds=bounds)
+            if lp.status == 2:
+                raise InfeasibleFacts(f"no trajectory satisfies the facts with assumptions: "
+                                      f"{self.assumptions.describe()}")
+            if lp.status == 0 and np.allclose(lp.x, np.rint(lp.x), atol=1e-7):
+                return np.rint(lp.x).astype(int)
+        res = milp(c, constraints=constraints, integrality=np.ones(self.nvar), bounds=bounds,
+                   options={"presolve": True})
         if res.status == 2 or res.x is None:
             raise InfeasibleFacts(f"no trajectory satisfies the facts with assumptions: {self.assumptions.describe()}")
         if res.status != 0:
@@ -350,55 +394,3 @@ class Programme:
 
 def holds(v: int, op: str, value: int) -> bool:
     return v == value if op == "==" else v >= value if op == ">=" else v <= value
-
-
-def facts_from_measures(measures: pd.DataFrame, group: str = "ruxolitinib",
-                        dying_never_responded: bool = False) -> Facts:
-    """The weekly facts a source's ``measures.csv`` states for ``group``.
-
-    * ``patients`` -> n; weekly assessments from week 1 to the last week any response row names;
-    * ``response`` at week-N -> a count fact (category NR counts NR or dead, as the sources do;
-      CR+PR counts both);
-    * ``response-transition`` 'A->B' at week-N -> a transition fact into week N;
-    * ``first-response-time`` (category CR, PR or CR+PR, value in weeks) -> nobody in that state
-      before the week, at least one at the week;
-    * ``survival`` -> deaths = denominator - numerator (week unknown); ``dying_never_responded``
-      declares the reading that the patients who died were non-responders throughout.
-    """
-    m = measures[measures["group"] == group]
-    n_rows = m[m["measure"] == "patients"]
-    if n_rows.empty:
-        raise ValueError(f"no 'patients' row for group {group}")
-    n = int(n_rows["numerator"].iloc[0])
-    weekly = m[m["measure"].isin(["response", "response-transition"]) & m["timepoint"].str.startswith("week-")]
-    first = m[m["measure"] == "first-response-time"]
-    last = max([int(vocab.timepoint_weeks(tp)) for tp in weekly["timepoint"]] +
-               [int(v) for v in first["value"].dropna()] + [1])
-    weeks = tuple(range(1, last + 1))
-
-    def states(cat: str) -> tuple[str, ...]:
-        return {"NR": ("NR", "dead"), "CR+PR": ("CR", "PR"), "any": ("CR", "PR")}.get(cat, (cat,))
-
-    counts, transitions = [], []
-    for _, r in weekly.iterrows():
-        w = int(vocab.timepoint_weeks(r["timepoint"]))
-        if r["measure"] == "response":
-            counts.append(CountFact(w, states(r["category"]), "==", int(r["numerator"]), r["measure_id"]))
-        else:
-            a, b = r["category"].split("->")
-            transitions.append(TransitionFact(w, ((a, b),), "==", int(r["numerator"]), r["measure_id"]))
-    for _, r in first.iterrows():
-        if r["unit"] != "week":
-            raise ValueError(f"first-response-time row {r['measure_id']} is not in weeks")
-        w = int(r["value"])
-        for earlier in weeks[: weeks.index(w)]:
-            counts.append(CountFact(earlier, states(r["category"]), "==", 0, r["measure_id"]))
-        counts.append(CountFact(w, states(r["category"]), ">=", 1, r["measure_id"]))
-    surv = m[m["measure"] == "survival"]
-    death = DeathFact()
-    if not surv.empty:
-        r = surv.iloc[0]
-        death = DeathFact(int(r["denominator"]) - int(r["numerator"]), dying_never_responded, r["measure_id"])
-    counts.sort(key=lambda c: (c.week, c.source))
-    transitions.sort(key=lambda c: (c.week, c.source))
-    return Facts(n=n, weeks=weeks, counts=tuple(counts), transitions=tuple(transitions), death=death)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -11,12 +12,15 @@ from masreview.analysis import stats
 from masreview.analysis.survival import GroupCounts, ScenarioGrid
 from masreview.present.survival_charts import plain_value, scenario_chart
 
-from masreview.analysis.trajectories import feasible_ranges, range_table
+from masreview.analysis.trajectories import feasible_ranges, median_time_range, range_table
+from masreview.generate.readings import SWITCHES, Reading
 from masreview.generate.weekly import STATES, Assumptions, Facts, InfeasibleFacts
+from masreview.present.weekly_charts import median_phrase
 
 
-def explore_text(facts: Facts, assumptions: Assumptions, dying_never_responded: bool = True) -> str:
-    """The range table for one choice of assumptions, as text (what the explorer shows)."""
+def explore_text(facts: Facts, assumptions: Assumptions, dying_never_responded: bool = True,
+                 reading: Reading | None = None) -> str:
+    """The range table for one choice of assumptions (and the reading the facts were read under), as text."""
     if facts.death.deaths:
         facts = replace(facts, death=replace(facts.death, never_responded=dying_never_responded))
     try:
@@ -24,14 +28,20 @@ def explore_text(facts: Facts, assumptions: Assumptions, dying_never_responded: 
     except InfeasibleFacts as e:
         return f"Infeasible: {e}"
     t = range_table(r, list(STATES) + ["responded by then", "CR by then"])
-    return f"Assumptions: {assumptions.describe()}\n" + t.to_string(index=False)
+    head = f"Assumptions: {assumptions.describe()}\n"
+    if reading is not None:
+        median = median_phrase(*median_time_range(r, "responded by then", facts.n), facts.weeks[-1])
+        head += f"Reading: {reading.describe()}\nMedian time to first response: {median}\n"
+    return head + t.to_string(index=False)
 
 
-def weekly_explorer(facts: Facts):
-    """ipywidgets explorer (JupyterLab only): a checkbox per assumption, the ranges they give.
+def weekly_explorer(facts_of: Facts | Callable[[Reading], Facts]):
+    """ipywidgets explorer (JupyterLab only): a checkbox per assumption and per reading of the
+    narrative, and the ranges they give.
 
-    Returns the VBox; ``box.checks`` (dict of Checkbox) and ``box.table`` (Textarea-like HTML) are
-    exposed for tests.
+    ``facts_of``: the facts under a reading (e.g. ``lambda r: source_facts(measures, spec, r)``); a
+    plain :class:`Facts` offers no reading switches. Returns the VBox; ``box.checks`` (dict of
+    Checkbox) and ``box.table`` (HTML) are exposed for tests.
     """
     import html as _html
 
@@ -43,16 +53,25 @@ def weekly_explorer(facts: Facts):
         "death_in_window": w.Checkbox(value=False, description="death before week 8"),
         "dying_never_responded": w.Checkbox(value=True, description="the patient who died never responded"),
     }
+    readable = callable(facts_of)
+    if readable:
+        checks.update({k: w.Checkbox(value=getattr(Reading(), k), description=s.label,
+                                     style={"description_width": "initial"}) for k, s in SWITCHES.items()})
     table = w.HTML()
 
     def update(*_):
-        a = Assumptions(**{k: c.value for k, c in checks.items() if k != "dying_never_responded"})
-        table.value = "<pre>" + _html.escape(explore_text(facts, a, checks["dying_never_responded"].value)) + "</pre>"
+        a = Assumptions(**{k: checks[k].value for k in ("no_relapse", "stated_changes_complete", "death_in_window")})
+        reading = Reading(**{k: checks[k].value for k in SWITCHES}) if readable else None
+        facts = facts_of(reading) if readable else facts_of
+        text = explore_text(facts, a, checks["dying_never_responded"].value, reading)
+        table.value = "<pre>" + _html.escape(text) + "</pre>"
 
     for c in checks.values():
         c.observe(update, names="value")
     update()
-    box = w.VBox([w.HBox(list(checks.values())[:2]), w.HBox(list(checks.values())[2:]), table])
+    boxes = list(checks.values())
+    box = w.VBox([w.HBox(boxes[:2]), w.HBox(boxes[2:4]), *([w.HBox(boxes[4:6]), w.HBox(boxes[6:])] * readable),
+                  table])
     box.checks, box.table = checks, table
     return box
 
