@@ -17,10 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from masreview.data import vocab
 from masreview.data.links import check_doi, check_url
 
-# --- YAML records ----------------------------------------------------------------------------------
-#
-# Every model reads untrusted YAML strictly: no unknown fields, no text turned into numbers, dates only
-# as ISO text YYYY-MM-DD of a day that exists (the YAML reader leaves dates as text).
+# --- YAML records: read strictly (no unknown field, no text turned into a number, ISO dates of real days) ---
 
 STRICT = ConfigDict(extra="forbid", strict=True)
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -275,10 +272,8 @@ MEASURES_TABLE = TableSpec(
             nullable=True, vocabulary={"approximately": "stated as approximate", "at-least": "a lower bound"}),
         Col("locator", "str", "Where the source states it, e.g. 'abstract, results, sentence 4'"),
         Col("quote", "str", "The words of the source that state it", nullable=True, required=False),
-        Col("expected_status", "str", "Only for a number the data cannot recompute: 'context' (a background "
-            "figure from the literature) or 'not recomputable' (e.g. a median without individual values); give "
-            "the reason in note. Empty: the number must be recomputed from the rows, or the build stops",
-            nullable=True, required=False, vocabulary=vocab.DECLARED_STATUSES),
+        Col("expected_status", "str", vocab.DECLARED_STATUS_HELP, nullable=True, required=False,
+            vocabulary=vocab.DECLARED_STATUSES),
         _NOTE,
     ),
 )

@@ -257,3 +257,6 @@ DECLARED_STATUSES: dict[str, str] = {
     "context": "a background figure quoted from the literature",
     "not recomputable": "the data hold nothing to recompute it from",
 }
+DECLARED_STATUS_HELP = ("Only for a number the data cannot recompute: 'context' (a background figure from the "
+                        "literature) or 'not recomputable' (e.g. a median without individual values); give the reason "
+                        "in note. Empty: the number must be recomputed from the rows, or the build stops")
