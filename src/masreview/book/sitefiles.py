@@ -53,6 +53,13 @@ SITE_OUT = "_masreview"
 SITE_FILES = ("masreview.js", "masreview.css", "favicon.svg")
 
 
+def add_templates(app: Sphinx, config) -> None:
+    """``config-inited``: our template overrides (``site/templates``) come before the theme's."""
+    folder = str(SITE_DIR / "templates")
+    if folder not in config.templates_path:
+        config.templates_path = [folder, *config.templates_path]
+
+
 def copy_site_files(app: Sphinx) -> None:
     """``builder-inited``: copy the script, style sheet and favicon to ``_masreview/`` (before any page
     is written, so that Sphinx stamps their links with a checksum)."""
