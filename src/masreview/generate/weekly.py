@@ -72,6 +72,8 @@ RANK = {"NR": 0, "PR": 1, "CR": 2}
 
 
 OPS = ("==", ">=", "<=")
+#: How a fact's operator reads in a table: 'week 2: at least 1 in CR'.
+OP_WORDS = {"==": "", ">=": "at least ", "<=": "at most "}
 
 
 # Extended state: (state, ever responded (PR or CR), ever in CR).
@@ -116,7 +118,8 @@ class CountFact:
         _check_op(self.op)
 
     def describe(self) -> str:
-        return f"week {self.week}: {' or '.join(self.states)} {self.op} {self.value}"
+        """In words: 'week 1: 9 in PR', 'week 2: at least 1 in CR'."""
+        return f"week {self.week}: {OP_WORDS[self.op]}{self.value} in {' or '.join(self.states)}"
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,9 @@ class TransitionFact:
         _check_op(self.op)
 
     def describe(self) -> str:
-        return f"into week {self.week}: {' or '.join(f'{a}->{b}' for a, b in self.moves)} {self.op} {self.value}"
+        """In words: 'into week 3: 1 from NR to PR'."""
+        moves = " or ".join(f"from {a} to {b}" for a, b in self.moves)
+        return f"into week {self.week}: {OP_WORDS[self.op]}{self.value} {moves}"
 
 
 @dataclass(frozen=True)
