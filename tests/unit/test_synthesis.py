@@ -6,7 +6,6 @@ by calling the code under test, and a few are checked against values worked out 
 
 from __future__ import annotations
 
-
 import math
 
 import numpy as np
