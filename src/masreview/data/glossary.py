@@ -73,9 +73,9 @@ TERMS: tuple[Term, ...] = (
        "Clopper-Pearson interval and close to 95% coverage on average; some reports print it.",
        r"Wilson(?: (?:score )?interval)?"),
     _t("Boschloo", "Boschloo's exact test of two proportions: like Fisher's exact test but more powerful, "
-       "because it does not treat the column totals as fixed.", r"Boschloo(?:'s)?(?: (?:exact )?test)?"),
+       "because it does not treat the column totals as fixed.", r"Boschloo(?:['\u2019]s)?(?: (?:exact )?test)?"),
     _t("Barnard", "Barnard's exact test of two proportions: an unconditional exact test, an alternative to "
-       "Fisher's and Boschloo's.", r"Barnard(?:'s)?(?: (?:exact )?test)?"),
+       "Fisher's and Boschloo's.", r"Barnard(?:['\u2019]s)?(?: (?:exact )?test)?"),
     _t("N-1 chi-square", "Egon Pearson's chi-square test with the statistic multiplied by (N-1)/N; it behaves "
        "well in small samples. SPSS prints it as the linear-by-linear association.",
        r"N-1 chi-square(?: test)?", r"N\u22121 chi-square(?: test)?"),

@@ -103,14 +103,14 @@ def forest_html(outcomes: pd.DataFrame, pooled: dict[str, Pooled], labels: dict[
                 body.append(_row([name(r), f"{int(r.events)}/{int(r.total)}",
                                   _interval_svg(r.ci_low, r.ci_high, r.percent, size=size),
                                   _estimate(r.percent, r.ci_low, r.ci_high),
-                                  f"{100 * w:.1f}%" if w is not None else "not pooled (one series)"]))
+                                  f"{100 * w:.1f}%" if w is not None else "not pooled"]))
         if p is not None and p.pooled:
             body.append(_row([f"Pooled, GLMM ({p.k} series)", f"{int(p.events)}/{int(p.total)}",
                               _interval_svg(p.ci_low, p.ci_high, p.percent, "diamond"),
                               _estimate(p.percent, p.ci_low, p.ci_high), "100%"], "masreview-forest-pooled-row"))
         body.append("</tbody>")
         for r in cases.itertuples():
-            cases_rows.append(_row([f"{name(r)}: {esc(title.split(' (')[0].lower())}",
+            cases_rows.append(_row([f"{name(r)}<br><small>{esc(title.split(' (')[0].lower())}</small>",
                                     f"{int(r.events)}/{int(r.total)}",
                                     _interval_svg(r.ci_low, r.ci_high, r.percent),
                                     _estimate(r.percent, r.ci_low, r.ci_high), "never pooled"]))
@@ -123,7 +123,7 @@ def forest_html(outcomes: pd.DataFrame, pooled: dict[str, Pooled], labels: dict[
                "series' weight in the DerSimonian-Laird sensitivity analysis when series are pooled. The "
                "pooled row (diamond, GLMM random effects) appears only where two or more series report the "
                "outcome. Case reports are listed apart below and never pooled.")
-    head = ('<thead><tr><th scope="col">Report</th><th scope="col">Events/patients</th>'
+    head = ('<thead><tr><th scope="col">Report</th><th scope="col">Events/<wbr>patients</th>'
             f'<th scope="col" class="masreview-forest-plot"><span class="visually-hidden">Interval drawn on '
             f"a 0 to 100% scale</span>{_axis_svg()}</th>"
             '<th scope="col">% (95% CI)</th><th scope="col">Weight</th></tr></thead>')
