@@ -7,6 +7,7 @@
 #   make bench     timings (tests/bench.py)
 #   make chromium  install Debian's chromium for the browser tests, if missing
 #   make r-oracle  install Debian's R metafor and lme4 (the pooling oracle of the unit tests), if missing
+#   make axe       install axe-core from the npm registry into .venv/axe (the accessibility checks), if missing
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +21,7 @@ CHROMIUM := /usr/bin/chromium
 # JupyterLab reads this file for every user of this environment; nothing goes to ~/.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: book book-unlocked clean lab chromium r-oracle test bench venv
+.PHONY: book book-unlocked clean lab chromium r-oracle axe test bench weights venv
 
 venv: $(STAMP)
 
@@ -74,10 +75,23 @@ r-oracle:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y r-cran-metafor r-cran-lme4; \
 	fi
 
-test: $(STAMP) chromium r-oracle
+# axe-core for tests/site/test_axe.py (every page, light and dark mode), from the npm registry.
+AXE_VERSION := 4.14
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	mkdir -p $(VENV)/axe
+	npm install --prefix $(VENV)/axe --no-audit --no-fund --no-save --silent axe-core@$(AXE_VERSION)
+	test -f $@
+
+test: $(STAMP) chromium r-oracle axe
 	rm -rf _build
 	$(MAKE) book
 	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg
 
 bench: $(STAMP)
 	$(PY) tests/bench.py
+
+# The weight of every page of the site already in _build/html (no build): `make weights`.
+weights: $(STAMP)
+	$(PY) tests/bench.py --weights-only

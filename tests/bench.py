@@ -15,7 +15,8 @@ this working tree; synthetic sources exist only in that copy. Steps:
    ``python -m masreview new-source``), with the pages that re-executed. The marginal cost of one more
    source chapter in a clean build is estimated from that rebuild (see ``marginal_chapter``).
 
-Options: ``--sizes 10,100,1000``, ``--skip-test-timing`` (no ``make test`` run), ``--keep`` (leave the
+Options: ``--weights-only`` (just the weight of every page of the site in ``_build/html``; ``make
+weights``), ``--sizes 10,100,1000``, ``--skip-test-timing`` (no ``make test`` run), ``--keep`` (leave the
 temporary copy), ``--out PATH``.
 """
 
@@ -227,6 +228,13 @@ _ASSET = re.compile(r"""<(?:script|img)\b[^>]*?\bsrc=["']([^"']+)["']|<link\b[^>
                     re.I)
 
 
+#: Assets a page loads only for content of its own (the Vega bundle, on chart pages only); every other
+#: asset is *shared*: the theme's and ours, loaded by every page before its content.
+PAGE_OWN_ASSETS = {"_vendor/vega-bundle.js"}
+#: Target of the shared assets of any page (tests/site/test_page_weight.py checks it).
+SHARED_ASSETS_MAX_BYTES = 1_100_000
+
+
 def page_weights(html_dir: Path) -> list[dict]:
     """Every built page: its HTML plus the local scripts, style sheets, images and preloaded fonts it
     loads (each counted in full for every page that loads it). Largest first."""
@@ -242,7 +250,7 @@ def page_weights(html_dir: Path) -> list[dict]:
     pages = []
     for page in sorted(html_dir.rglob("*.html")):
         rel = page.relative_to(html_dir)
-        if rel.parts[0] in ("_static", "_sources", "_images", "_vendor", "_downloads"):
+        if rel.parts[0] in ("_static", "_sources", "_images", "_vendor", "_downloads", "_masreview"):
             continue
         text = page.read_text(encoding="utf-8", errors="replace")
         assets: dict[str, int] = {}
@@ -261,8 +269,10 @@ def page_weights(html_dir: Path) -> list[dict]:
                 assets[name] = target.stat().st_size
                 assets_gz += gz(target)
         html_bytes = page.stat().st_size
+        own = {a: b for a, b in assets.items() if a in PAGE_OWN_ASSETS}
         pages.append({"page": rel.as_posix(), "html_bytes": html_bytes, "assets": len(assets),
                       "assets_bytes": sum(assets.values()), "total_bytes": html_bytes + sum(assets.values()),
+                      "shared_bytes": sum(assets.values()) - sum(own.values()),
                       "total_gzip_bytes": gz(page) + assets_gz,
                       "largest_asset": max(assets, key=assets.get) if assets else ""})
     return sorted(pages, key=lambda p: -p["total_bytes"])
@@ -414,11 +424,7 @@ def report(res: dict) -> str:
         lines += ["", "Per chapter: execution in the clean build / alone (s)"]
         for d, s in sorted(c["execution_s"].items(), key=lambda kv: -(kv[1] or 0)):
             lines.append(f"  {d:44s} {s if s is not None else float('nan'):7.1f} {f['per_chapter_s'].get(d, float('nan')):7.1f}")
-        lines += ["", "Page weight (HTML + scripts, styles, images, fonts it loads), largest first",
-                  f"  {'page':44s} {'total':>10s} {'HTML':>10s} {'assets':>10s} {'gzipped':>10s}"]
-        for w in b["page_weights"]:
-            lines.append(f"  {w['page']:44s} {_mb(w['total_bytes']):>10s} {_mb(w['html_bytes']):>10s} "
-                         f"{_mb(w['assets_bytes']):>10s} {_mb(w['total_gzip_bytes']):>10s}")
+        lines += [""] + weights_report(b["page_weights"])
     if res.get("scaling"):
         lines += ["", "Scaling (synthetic sources, data only)", "--------------------------------------",
                   f"  {'sources':>8s} {'validate':>9s} {'synthesis':>10s} {'synth page':>11s} {'landing':>9s} "
@@ -439,6 +445,17 @@ def report(res: dict) -> str:
         for k, v in res["targets"].items():
             lines.append(f"  {k:44s} {'met' if v['met'] else 'MISSED'}  ({v['value']} vs {v['target']})")
     return "\n".join(lines)
+
+
+def weights_report(weights: list[dict]) -> list[str]:
+    """Every page's weight, one line each, largest first."""
+    lines = ["Page weight (HTML + scripts, styles, images, fonts it loads; shared = all but the page's own "
+             "Vega bundle), largest first",
+             f"  {'page':44s} {'total':>10s} {'HTML':>10s} {'assets':>10s} {'shared':>10s} {'gzipped':>10s}"]
+    for w in weights:
+        lines.append(f"  {w['page']:44s} {_mb(w['total_bytes']):>10s} {_mb(w['html_bytes']):>10s} "
+                     f"{_mb(w['assets_bytes']):>10s} {_mb(w.get('shared_bytes')):>10s} {_mb(w['total_gzip_bytes']):>10s}")
+    return lines
 
 
 def targets(scale: list[dict]) -> dict:
@@ -476,7 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-base", action="store_true", help="only the scaling part (still builds the base once)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary copy")
     ap.add_argument("--out", default=str(REPO / "_build" / "bench.json"))
+    ap.add_argument("--weights-only", action="store_true",
+                    help="only print the weight of every page of the site already built in _build/html")
     args = ap.parse_args(argv)
+    if args.weights_only:
+        print("\n".join(weights_report(page_weights(REPO / "_build" / "html"))))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="masreview-bench-"))

@@ -99,9 +99,11 @@ def test_repository_outcomes_and_pool():
 def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
     ds = load_dataset(REPO)
     oc = syn.cohort_outcomes(ds)
-    table = syn.per_cohort_table(oc, syn.pooled_results(oc))
-    assert list(table.columns) == ["Cohort", "Population", *syn.OUTCOMES.values(), "Counted from", "Note"]
-    assert list(table["Cohort"]) == ["renji-rd-mas-ruxolitinib", "zju-sjia-mas-case"]  # one row each
+    table = syn.per_cohort_table(oc, syn.pooled_results(oc), syn.report_labels(ds))
+    assert list(table.columns) == ["Cohort", "Report", "Population", *syn.OUTCOMES.values(), "Counted from", "Note"]
+    # one row each, named as readers know them (the cohorts.yaml label and the report), never by id
+    assert list(table["Cohort"]) == [ds.cohorts["renji-rd-mas-ruxolitinib"].label, ds.cohorts["zju-sjia-mas-case"].label]
+    assert list(table["Report"]) == ["Li et al. 2025", "Wu et al. 2025"]
     li, case = table.iloc[0], table.iloc[1]
     # Exact (Clopper-Pearson) intervals of the published counts: 16/20 56.3-94.3, 6/20 11.9-54.3, 19/20 75.1-99.9.
     assert li[syn.OUTCOMES["overall-response"]] == "16/20 = 80.0% (56.3 to 94.3), week 8"  # one cohort: no pool
@@ -170,7 +172,8 @@ def test_new_source_changes_pooled_numbers(with_case):
     # Complete response: Li 6/20 and the fixture's CR (a case report): not pooled either.
     p = pooled["complete-response"]
     assert p.k == 1 and not p.pooled and p.case_reports == ("doe-test-case",)
-    assert "case report doe-test-case: 1/1, listed apart" in syn.pooled_table(oc, pooled).iloc[1].to_string()
+    assert "case report One synthetic child (test fixture): 1/1, listed apart" in (  # its label, not its id
+        syn.pooled_table(oc, pooled).iloc[1]["Case reports (never pooled)"])
 
 
 def test_new_source_in_flow_and_subgroups(with_case):
@@ -195,7 +198,8 @@ def test_headline_and_subset(with_case):
     after = syn.headline(with_case)
     assert (after["cohorts"], after["patients"]) == (before["cohorts"] + 1, before["patients"] + 1)
     assert after["complete-response"].startswith("not pooled: only one cohort or series; 6/20 = 30.0%")
-    assert "case report doe-test-case: 1/1, listed apart, not pooled" in after["complete-response"]
+    assert "case report Doe and Roe 2026: 1/1, listed apart, not pooled" in after["complete-response"]
+    assert "doe-test-case" not in after["complete-response"]  # named by its report, not its id
     # Without its primary source a cohort is represented by its other report.
     only_acr = syn.subset(with_case, ["li-2025-acr-abstract-1179"])
     assert only_acr.cohorts["renji-rd-mas-ruxolitinib"].primary_source == "li-2025-acr-abstract-1179"

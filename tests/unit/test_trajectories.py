@@ -174,9 +174,9 @@ def acr_ranges(acr_facts) -> dict[str, pd.DataFrame]:
 def test_acr_facts(acr_facts):
     assert acr_facts.n == 20 and acr_facts.weeks == tuple(range(1, 9))
     described = [c.describe() for c in acr_facts.counts] + [c.describe() for c in acr_facts.transitions]
-    assert described == ["week 1: PR == 9", "week 1: CR == 0", "week 2: CR >= 1", "week 8: PR == 10",
-                         "week 8: CR == 6", "week 8: NR or dead == 4",
-                         "into week 3: PR->CR == 2", "into week 3: NR->PR == 1"]
+    assert described == ["week 1: 9 in PR", "week 1: 0 in CR", "week 2: at least 1 in CR", "week 8: 10 in PR",
+                         "week 8: 6 in CR", "week 8: 4 in NR or dead",
+                         "into week 3: 2 from PR to CR", "into week 3: 1 from NR to PR"]
     assert acr_facts.death == tr.DeathFact(1, True, "m09")
 
 

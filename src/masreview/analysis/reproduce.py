@@ -98,7 +98,7 @@ def _disease(src, row, ds=None):
 @recomputes("active-disease-baseline")
 def _active(src, row, ds=None):
     p = group_patients(src, row["group"])
-    return _count("patients with active_disease_baseline = yes", int((p["active_disease_baseline"] == "yes").sum()),
+    return _count("patients with active disease at baseline", int((p["active_disease_baseline"] == "yes").sum()),
                   len(p), row)
 
 
@@ -243,7 +243,7 @@ def _prev(src, row, ds=None):
     vals = p["previous_mas_episodes"].dropna()
     if vals.empty:
         return Recomputed("previous_mas_episodes", agreement="not recomputable", detail="no values")
-    return Recomputed("previous_mas_episodes of the patient(s), summed", value=float(vals.sum()),
+    return Recomputed("previous MAS episodes of the patient(s), summed", value=float(vals.sum()),
                       numerator=int(vals.sum()))
 
 

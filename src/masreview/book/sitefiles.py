@@ -53,6 +53,13 @@ SITE_OUT = "_masreview"
 SITE_FILES = ("masreview.js", "masreview.css", "favicon.svg")
 
 
+def add_templates(app: Sphinx, config) -> None:
+    """``config-inited``: our template overrides (``site/templates``) come before the theme's."""
+    folder = str(SITE_DIR / "templates")
+    if folder not in config.templates_path:
+        config.templates_path = [folder, *config.templates_path]
+
+
 def copy_site_files(app: Sphinx) -> None:
     """``builder-inited``: copy the script, style sheet and favicon to ``_masreview/`` (before any page
     is written, so that Sphinx stamps their links with a checksum)."""
@@ -67,10 +74,26 @@ def copy_site_files(app: Sphinx) -> None:
             target.write_bytes(content)
 
 
+def accessible_body(body: str) -> str:
+    """Markup fixes found by axe-core (tests/site/test_axe.py) in what Sphinx and myst-nb write:
+
+    * a code toggle's ``<summary aria-label="Toggle hidden content">`` hid its visible words ("Show code
+      cell source") from its accessible name: the words are the name;
+    * a References list is ``role="list"`` whose entries were ``doc-biblioentry`` (not a list item, so
+      their back-links counted as stray children): the entries are list items.
+    """
+    body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    return body.replace('class="citation" id=', 'class="citation" role="listitem" id=').replace(
+        ' role="doc-biblioentry"', "")
+
+
 def add_site_files(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """``html-page-context``: link the script, style sheet and favicon on every page."""
+    """``html-page-context``: link the script, style sheet and favicon on every page; markup fixes
+    (:func:`accessible_body`)."""
     if app.builder.format != "html":
         return
+    if "body" in context:
+        context["body"] = accessible_body(context["body"])
     from sphinx.builders.html._assets import _CascadingStyleSheet
 
     context.setdefault("script_files", []).append(

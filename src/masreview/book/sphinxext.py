@@ -47,6 +47,12 @@ author-year labels ("Li et al. 2025a") computed once for the whole ``references.
 collide across the chapters' own References lists. When a label changes (a second entry with the same
 author and year arrives), every page is read again.
 
+**Glossary.** The ``{masreview-glossary}`` directive and links from the first use of each term on a page
+to its entry; the search index leaves hidden code out (:mod:`masreview.book.glossary_links`).
+
+**Lighter pages.** The theme's FontAwesome script (1.5 MB) is left out of every page (the theme's style
+sheet draws the same icons with its webfont): see ``site/templates/static/webpack-macros.html``.
+
 **Reader comforts.** Every page gets a small script of our own (``site/masreview.js``: the phone
 menu and contents buttons work despite pydata-sphinx-theme issue #2451), a style sheet
 (``site/masreview.css``: no page wider than a phone screen, charts fit their column) and an SVG
@@ -68,7 +74,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 import masreview
-from masreview.book import citations, sitefiles
+from masreview.book import citations, glossary_links, sitefiles
 from masreview.data.bib import read_bibliography
 from masreview.data.readers import read_yaml
 from masreview.data import paths
@@ -385,6 +391,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", merge_info)
     app.connect("doctree-read", drop_widget_state)
     app.connect("html-page-context", update_page)
+    app.connect("config-inited", sitefiles.add_templates)
+    glossary_links.setup(app)
     # A new env_version makes Sphinx read every page again: 2, the citation style changed (each
     # References list keeps the style it was read with); 3, widget state is no longer kept.
     return {"version": masreview.__version__, "parallel_read_safe": True,

@@ -77,6 +77,8 @@ RANK = {"NR": 0, "PR": 1, "CR": 2}
 
 
 OPS = ("==", ">=", "<=")
+#: How a fact's operator reads in a table: 'week 2: at least 1 in CR'.
+OP_WORDS = {"==": "", ">=": "at least ", "<=": "at most "}
 
 
 BASES = ("state", "best")
@@ -134,8 +136,9 @@ class CountFact:
             raise ValueError("a best response is CR, PR or NR, never 'dead'")
 
     def describe(self) -> str:
+        """In words: 'week 1: 9 in PR', 'week 2: at least 1 in CR', 'week 8: best response 6 in CR'."""
         what = "best response " if self.basis == "best" else ""
-        return f"week {self.week}: {what}{' or '.join(self.states)} {self.op} {self.value}"
+        return f"week {self.week}: {what}{OP_WORDS[self.op]}{self.value} in {' or '.join(self.states)}"
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,9 @@ class TransitionFact:
         _check_op(self.op)
 
     def describe(self) -> str:
-        return f"into week {self.week}: {' or '.join(f'{a}->{b}' for a, b in self.moves)} {self.op} {self.value}"
+        """In words: 'into week 3: 1 from NR to PR'."""
+        moves = " or ".join(f"from {a} to {b}" for a, b in self.moves)
+        return f"into week {self.week}: {OP_WORDS[self.op]}{self.value} {moves}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import numpy as np
 import pandas as pd
 
 from masreview.data.links import check_url
@@ -28,6 +29,25 @@ def pct(k: int, n: int, decimals: int = 0) -> str:
     return f"{k}/{n} ({100 * k / n:.{decimals}f}%)"
 
 
+def yes_no(value):
+    """A truth value as readers say it ('yes'/'no'); anything else unchanged."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    return value
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with every truth value (``True``/``False``) written as yes/no."""
+    cols = [c for c in df.columns if df[c].dtype == bool or
+            (df[c].dtype == object and df[c].map(lambda v: isinstance(v, (bool, np.bool_))).any())]
+    if not cols:
+        return df
+    out = df.copy()
+    for c in cols:
+        out[c] = out[c].map(yes_no).astype(object)
+    return out
+
+
 def show_table(df: pd.DataFrame, caption: str, index: bool = False, precision: int = 1) -> "Table":
     """A table with a caption (for screen readers) and every cell HTML-escaped.
 
@@ -35,6 +55,7 @@ def show_table(df: pd.DataFrame, caption: str, index: bool = False, precision: i
     the Styler's default markup is about three times heavier for the same table, which counts on pages
     with a row per cohort.
     """
+    df = readable(df)
     styler = df.style.format(precision=precision, escape="html", na_rep="").set_caption(esc(caption))
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if not index:
@@ -85,7 +106,7 @@ def html_table(rows: list[dict], caption: str) -> HTML:
             return v.markup
         if v is None or (isinstance(v, float) and v != v):
             return ""
-        return esc(v)
+        return esc(yes_no(v))
 
     columns = list(rows[0]) if rows else []
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)

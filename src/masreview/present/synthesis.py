@@ -13,20 +13,34 @@ from masreview.analysis.stats import proportion_ci
 from masreview.analysis.synthesis import OUTCOMES, Flow, cohort_outcomes, cohorts_table, flow_counts, patient_outcomes
 from masreview.data import vocab
 from masreview.data.model import Dataset
+from masreview.present.format import citation_label
 from masreview.present.html import esc
 
 def _exact(r) -> str:
     return f"{int(r['events'])}/{int(r['total'])} = {r['percent']:.1f}% (exact 95% CI {r['ci_low']:.1f} to {r['ci_high']:.1f})"
 
 
-def _cases_text(outcomes: pd.DataFrame, outcome: str, p: Pooled) -> str:
-    """'case report <id>: 1/1, listed apart' for the case reports of an outcome (never pooled)."""
+def report_labels(ds: Dataset) -> dict[str, str]:
+    """cohort id -> the name of its primary report as readers know it ("Li et al. 2025")."""
+    return {cid: citation_label(ds.source(c.primary_source)) for cid, c in ds.cohorts.items()
+            if c.primary_source in ds.sources}
+
+
+def _name(r, labels: dict[str, str] | None) -> str:
+    """A cohort as readers know it: its report's author and year, else its label (never its id)."""
+    get = r.get if hasattr(r, "get") else (lambda k, d=None: getattr(r, k, d))
+    return (labels or {}).get(get("cohort_id")) or get("cohort") or get("cohort_id")
+
+
+def _cases_text(outcomes: pd.DataFrame, outcome: str, p: Pooled, labels: dict[str, str] | None = None) -> str:
+    """'case report Wu et al. 2025: 1/1, listed apart' for the case reports of an outcome (never pooled)."""
     rows = outcomes[(outcomes["outcome"] == outcome) & outcomes["cohort_id"].isin(p.case_reports)]
-    return "; ".join(f"case report {r['cohort_id']}: {int(r['events'])}/{int(r['total'])}, listed apart, not pooled"
+    return "; ".join(f"case report {_name(r, labels)}: {int(r['events'])}/{int(r['total'])}, listed apart, not pooled"
                      for _, r in rows.iterrows())
 
 
-def pooled_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFrame:
+def pooled_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled],
+                 labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Reader-facing table: one row per outcome; series pooled by GLMM (or why not), case reports apart."""
     rows = []
     for outcome, label in OUTCOMES.items():
@@ -48,18 +62,18 @@ def pooled_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFr
             "tau\u00b2": h["tau2"], "I\u00b2 (%)": h["i2"],
             "DerSimonian-Laird % (sensitivity)": (f"{p.dl_percent:.1f} ({p.dl_ci_low:.1f} to {p.dl_ci_high:.1f})"
                                                   if p.pooled else ""),
-            "Case reports (never pooled)": _cases_text(outcomes, outcome, p) or "none",
+            "Case reports (never pooled)": _cases_text(outcomes, outcome, p, labels) or "none",
         })
     return pd.DataFrame(rows)
 
 
-def case_report_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+def case_report_table(outcomes: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Single-patient case reports with their outcomes as reported (never pooled), follow-up and
-    implied outcomes marked with their locator."""
+    implied outcomes marked with their locator. ``labels``: :func:`report_labels`."""
     _, cases = split_case_reports(outcomes)
     rows = []
     for cohort_id, o in cases.groupby("cohort_id", sort=False):
-        row = {"Case report": cohort_id, "Source": o.iloc[0]["primary_source"]}
+        row = {"Case report": o.iloc[0]["cohort"], "Source": _name(o.iloc[0], labels)}
         for r in o.itertuples():
             row[OUTCOMES[r.outcome]] = _outcome_cell(r, None)
         row["Follow-up"] = o.iloc[0]["follow_up"]
@@ -91,7 +105,8 @@ def _outcome_cell(r, p: Pooled | None) -> str:
     return text
 
 
-def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.DataFrame:
+def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled],
+                     labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Reader-facing table, one row per cohort and one column per outcome.
 
     Each outcome cell holds events/assessable, percent with its exact 95% interval, the assessment and the
@@ -102,7 +117,8 @@ def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.Da
     rows = []
     for cohort_id, o in outcomes.groupby("cohort_id", sort=False):
         first = o.iloc[0]
-        row = {"Cohort": cohort_id, "Population": vocab.POPULATIONS[first["population"]]}
+        row = {"Cohort": first["cohort"], "Report": _name(first, labels),
+               "Population": vocab.POPULATIONS[first["population"]]}
         bases: dict[str, list[str]] = {}
         notes: list[str] = []
         for r in o.itertuples():
@@ -115,7 +131,7 @@ def per_cohort_table(outcomes: pd.DataFrame, pooled: dict[str, Pooled]) -> pd.Da
                                else "; ".join(f"{', '.join(names)}: {basis}" for basis, names in bases.items()))
         row["Note"] = "; ".join(notes)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["Cohort", "Population", *OUTCOMES.values(), "Counted from", "Note"])
+    return pd.DataFrame(rows, columns=["Cohort", "Report", "Population", *OUTCOMES.values(), "Counted from", "Note"])
 
 
 #: Above this many assessable cohorts for one outcome, the forest plot shows their spread in one row
@@ -374,6 +390,6 @@ def headline(ds: Dataset) -> dict:
         else:
             text = "no assessable cohort or series"
         if p.case_reports:
-            text += "; " + _cases_text(oc, outcome, p)
+            text += "; " + _cases_text(oc, outcome, p, report_labels(ds))
         out[outcome] = text
     return out

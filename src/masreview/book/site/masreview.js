@@ -23,9 +23,17 @@
       });
     });
   }
+  // The search buttons show "Search Ctrl+K" but were named "Search" only (aria-label): a speech-input
+  // user saying what they see would miss them. Without the label, the visible words are the name.
+  function nameSearchButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll(".search-button__button[aria-label]"), function (b) {
+      if (b.textContent.trim()) b.removeAttribute("aria-label");
+    });
+  }
   function run() {
     forward(".primary-toggle");
     forward(".secondary-toggle");
+    nameSearchButtons();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
