@@ -56,12 +56,12 @@ def test_a_wrong_number_on_a_page_is_caught(site_dir, tmp_path):
     shutil.copytree(BUILD / "jupyter_execute", build / "jupyter_execute")
     shutil.copytree(BUILD / "html", build / "html", ignore=shutil.ignore_patterns("_static", "_vendor", "_sources"))
     roles, _ = pn.page_roles(BUILD, sc.REPO, doc)
-    where = [i for i, (_, key, _) in enumerate(roles) if key == "li_surv_rux_k"][0]
+    where = [i for i, (_, key, _) in enumerate(roles) if key == "li_surv_ruxolitinib_k"][0]
     page = sc.BeautifulSoup((BUILD / "html" / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
     span = [el for el in sc.article(page).find_all("span")
             if {"pasted-text"} & set(el.get("class") or []) or {"output", "text_plain"} <= set(el.get("class") or [])][where]
     span.string = "18" if span.get_text() != "18" else "17"
     (build / "html" / f"{doc}.html").write_text(str(page), encoding="utf-8")
-    assert any("li_surv_rux_k" in p for p in pn.pasted_problems(build, sc.REPO, doc))
+    assert any("li_surv_ruxolitinib_k" in p for p in pn.pasted_problems(build, sc.REPO, doc))
     ds = load_dataset()
-    assert any("li_surv_rux_k" in p for p in pn.number_problems(build, sc.REPO, ds) if doc in p)
+    assert any("li_surv_ruxolitinib_k" in p for p in pn.number_problems(build, sc.REPO, ds) if doc in p)
