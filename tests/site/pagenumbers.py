@@ -97,23 +97,31 @@ def primary_sources(ds: Dataset) -> list[SourceData]:
 
 
 def pooled_survival_text(ds: Dataset) -> str:
-    """DerSimonian-Laird on the logit scale, tau² truncated at zero, 0.5 added to 0/n cells; by hand."""
-    counts = [survivors(s, TREATED) for s in primary_sources(ds)]
-    x = np.array([k for k, _ in counts], float)
-    n = np.array([m for _, m in counts], float)
-    fix = (x == 0) | (x == n)
-    x, n = np.where(fix, x + 0.5, x), np.where(fix, n + 1.0, n)
-    y, v = np.log(x / (n - x)), 1 / x + 1 / (n - x)
-    w = 1 / v
-    mu_fe = (w * y).sum() / w.sum()
-    q = (w * (y - mu_fe) ** 2).sum()
-    tau2 = max(0.0, (q - (len(y) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
-    w_re = 1 / (v + tau2)
-    mu = (w_re * y).sum() / w_re.sum()
-    se = math.sqrt(1 / w_re.sum())
-    z = sps.norm.isf(0.025)
-    expit = lambda t: 100 / (1 + math.exp(-t))  # noqa: E731
-    return f"{expit(mu):.1f}% pooled (95% CI {expit(mu - z * se):.1f} to {expit(mu + z * se):.1f}; k = {len(y)})"
+    """The pooling rules by hand: single-patient case reports listed apart, never pooled; one series shown
+    with its exact (Clopper-Pearson) interval; from two series on, the GLMM estimate (checked against R's
+    metafor in tests/unit/test_pooling_oracle.py)."""
+    prim = primary_sources(ds)
+    cases = [s for s in prim if s.record.design == "case-report" or len(group_ids(s, TREATED)) == 1]
+    series = [s for s in prim if s not in cases]
+    counts = [survivors(s, TREATED) for s in series]
+    if len(series) == 1:
+        (k, n), = counts
+        lo = sps.beta.ppf(0.025, k, n - k + 1) if k > 0 else 0.0
+        hi = sps.beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
+        text = (f"not pooled: only one cohort or series; {k}/{n} = {100 * k / n:.1f}% "
+                f"(exact 95% CI {100 * lo:.1f} to {100 * hi:.1f})")
+    elif series:
+        from masreview.analysis.glmm import glmm_pool
+
+        r = glmm_pool([k for k, _ in counts], [n for _, n in counts])
+        text = (f"{100 * r.prop:.1f}% pooled over {len(series)} series (GLMM, 95% CI "
+                f"{100 * r.prop_lb:.1f} to {100 * r.prop_ub:.1f})")
+    else:
+        text = "no assessable cohort or series"
+    for s in sorted(cases, key=lambda s: s.record.cohort_id):
+        k, n = survivors(s, TREATED)
+        text += f"; case report {s.record.cohort_id}: {k}/{n}, listed apart, not pooled"
+    return text
 
 
 def treated_once(ds: Dataset) -> int:

@@ -184,3 +184,16 @@ def test_an_outcome_in_words_needs_a_category_of_its_own(tmp_path):
     with pytest.raises(DataValidationError) as info:
         load_dataset(root)
     assert "measures.csv, line 5, column 'category'" in str(info.value) and "resolved" in str(info.value)
+
+
+def test_a_report_without_patient_rows_is_not_recomputable_rather_than_differing(tmp_path):
+    """An abstract of its own cohort gives only totals: its patient count is not 'differs 0'."""
+    root = _copy(tmp_path)
+    folder = root / "data" / "sources" / A
+    for name in ("patients.csv", "treatments.csv", "phases.csv", "observations.csv", "events.csv"):
+        (folder / name).unlink()
+    _edit(folder / "source.yaml", "design: case-report", "design: conference-abstract")
+    ds = load_dataset(root)
+    t = reproduction_table(ds.source(A), ds).set_index("id")
+    assert "differs" not in set(t["status"])
+    assert t.loc["m01", "status"] == "not recomputable" and "only totals" in t.loc["m01", "method"]

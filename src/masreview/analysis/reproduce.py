@@ -383,6 +383,10 @@ def rows_origins(src: SourceData, group: str, tables: tuple[str, ...]) -> set[st
 def reproduce_row(src: SourceData, row: pd.Series, ds: Dataset | None = None) -> tuple[Recomputed, str]:
     """The recomputed value of a reported row and its status (a code of vocab.REPRODUCTION_STATUSES)."""
     rc = RECOMPUTERS[row["measure"]](src, row, ds)
+    if rc.agreement is None and "patients" in rc.uses and src["patients"].empty:  # totals only, no rows
+        rc = _with(rc, value=None, numerator=None, denominator=None, agreement="not recomputable",
+                   detail="no patient rows: the report gives only totals (rows may be rebuilt from them with "
+                          "reconstruction.yaml)")
     if rc.agreement in ("context", "not recomputable", "differs", "consistent with"):
         status = rc.agreement
     elif not _agrees(row, rc):
