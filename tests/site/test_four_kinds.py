@@ -57,6 +57,7 @@ def _record(folder: Path, population: str, diseases: str, authors: str, title: s
         "year: TODO": "year: 2099",
         "doi: TODO": f"doi: {doi}",
         "from_text: TODO what was read (abstract, full text, table 1)": "from_text: abstract",
+        "read_extent: TODO": "read_extent: abstract",
     })
 
 

@@ -61,7 +61,10 @@ def test_wu_card(ds):
     assert c["Daily dose"] == ("20 mg/day; per kg: not computed (body weight not reported)", "derived")
     assert c["Duration"] == ("about 3 months", "reported")
     assert c["Laboratory values"] == ("not reported", "not reported")
-    assert c["Outcome"][0].startswith("response not graded") and "no recurrence" in c["Outcome"][0]
+    assert c["Response"] == ("not graded (no CR/PR/NR)", "not reported")
+    assert c["Recurrence"] == ("no recurrence", "reported")  # measures.csv m10 states it
+    assert c["Survival"] == ("alive at last follow-up", "inferred")  # no death row, no survival figure
+    assert c["Last follow-up"] == ("time not reported", "reported")
     assert list(c)[:10] == ["Age", "Sex", "Underlying disease", "Disease duration", "MAS episode number",
                             "Treatments failed", "Salvage therapy", "Dose", "Daily dose", "Duration"]
 
@@ -180,7 +183,9 @@ def test_synthetic_card(synthetic):
     assert c["Duration"] == ("90 days", "derived")
     assert c["Laboratory values"][0] == ("Serum ferritin 15000 -> 800 ng/mL (day 0 -> day 28); "
                                          "Alanine aminotransferase 450 -> 40 U/L (day 0 -> day 28)")
-    assert c["Outcome"][0] == "Complete remission at day 28; no recurrence; last follow-up at day 180"
+    assert c["Response"] == ("Complete remission at day 28", "reported")
+    assert c["Recurrence"] == ("no recurrence", "reported")
+    assert c["Last follow-up"] == ("day 180", "reported")
 
 
 def test_synthetic_daily_dose_per_kg(synthetic):
@@ -212,3 +217,36 @@ def test_synthetic_reproduced_and_beside_wu(synthetic):
     side = casecard.compare_sources(synthetic, [WU, SYNTHETIC_ID]).set_index("aspect")
     assert side.loc["Follow-up", "Doe and Roe 2026"] == "180 days"
     assert side.loc["Ruxolitinib", "Doe and Roe 2026"] == "10 mg twice daily; for 90 days"
+
+
+# --- nothing on a card is reported unless a row states it -------------------------------------------------
+
+
+def _row_locators(src) -> set[str]:
+    return {str(x) for name in ("measures", "patients", "treatments", "observations", "events", "phases")
+            for x in src[name]["locator"].dropna()}
+
+
+def test_every_reported_item_names_a_row_that_states_it(synthetic):
+    for src in (synthetic.source(SYNTHETIC_ID),):
+        card = casecard.case_card(src)
+        located = _row_locators(src)
+        for _, r in card[card["basis"] == "reported"].iterrows():
+            assert r["locator"], f"{r['item']}: reported without a locator"
+            assert set(r["locator"].split("; ")) <= located, f"{r['item']}: locator {r['locator']!r} is no row's"
+
+
+def test_no_recurrence_only_when_a_row_states_it(tmp_path):
+    """A follow-up row alone says nothing about relapse: the card must not print 'no recurrence'."""
+    root = copy_repo(tmp_path)
+    add_synthetic_case(root)
+    path = root / "data" / "sources" / SYNTHETIC_ID / "measures.csv"
+    path.write_text("".join(l for l in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if ",recurrence," not in l), encoding="utf-8")
+    ev = root / "data" / "sources" / SYNTHETIC_ID / "events.csv"
+    ev.write_text('patient_id,event,time,time_unit,origin,locator\nC1,last-follow-up,180,day,reported,"title"\n',
+                  encoding="utf-8")
+    c = card_dict(casecard.case_card(load_dataset(root).source(SYNTHETIC_ID)))
+    assert c["Recurrence"] == ("not reported", "not reported")
+    assert c["Survival"] == ("alive at last follow-up", "inferred")
+    assert "no recurrence" not in " ".join(v for v, _ in c.values())

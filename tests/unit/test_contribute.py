@@ -53,7 +53,7 @@ def test_unfilled_templates_are_refused_with_places(repo):
     with pytest.raises(DataValidationError) as info:
         load_dataset(repo)
     text = str(info.value)
-    assert "data/sources/chen-2026-case/source.yaml, line 14, column 'bibliography.title': still holds the " \
+    assert "data/sources/chen-2026-case/source.yaml, line 22, column 'bibliography.title': still holds the " \
            "template placeholder TODO" in text
     assert "data/cohorts.yaml" in text and "data/changelog.yaml" in text
 

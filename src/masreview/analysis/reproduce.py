@@ -182,7 +182,8 @@ def _survival_p(src, row, ds=None):
     from masreview.analysis import logrank, survival  # log-rank bounds over death-time arrangements
 
     counts = []
-    for g in vocab.GROUPS:
+    pair = tuple(row["group"].split("-vs-")) if "-vs-" in row["group"] else ("ruxolitinib", "historical-control")
+    for g in pair:  # the two groups the measure compares (ruxolitinib-vs-<control>)
         n = _n(src, g)
         counts += [n - events(src, g, "death")["patient_id"].nunique(), n]
     if 0 in counts[1::2]:
@@ -192,7 +193,7 @@ def _survival_p(src, row, ds=None):
     match = tests[[stats.rounds_to(p, row["value"], d) for p in tests["P"]]]
     names = [survival.short_test_name(t) for t in match["test"]]
     group_counts = {g: survival.GroupCounts(counts[2 * i + 1], counts[2 * i + 1] - counts[2 * i])
-                    for i, g in enumerate(vocab.GROUPS)}
+                    for i, g in enumerate(pair)}
     bounds = logrank.logrank_bounds(group_counts, logrank.DeathWindows(), printed=row["value"], decimals=d)
     if bounds.n_printing > 0:
         names.append("log-rank under some death times")
@@ -309,6 +310,45 @@ def _context(src, row, ds=None):
                       detail="not a result of this source's patients; shown as quoted")
 
 
+# --- outcomes stated in words (vocab.IN_WORDS_KIND) ----------------------------------------------------
+
+
+def _in_words(what: str) -> Recomputed:
+    return Recomputed(f"{what}: stated in words", agreement="context",
+                      detail="reported in words; the rows hold nothing to recompute it from, shown as stated")
+
+
+@recomputes("fever-resolution")
+def _fever(src, row, ds=None):
+    return _in_words("fever resolution")
+
+
+@recomputes("glucocorticoid-taper")
+def _taper(src, row, ds=None):
+    ids = set(group_patients(src, row["group"])["patient_id"])
+    t = src["treatments"]
+    t = t[t["patient_id"].isin(ids)]
+    if t.empty or pd.isna(row["numerator"]) or row["category"] == "not-tapered":
+        return _in_words("glucocorticoid taper")
+    k = t[t["role"] == "taper"]["patient_id"].nunique()
+    return _with(_count("patients with a glucocorticoid taper row (treatments.csv role taper)", k, len(ids), row),
+                 uses=("patients", "treatments"))
+
+
+@recomputes("adverse-events")
+def _adverse_words(src, row, ds=None):
+    ids = set(group_patients(src, row["group"])["patient_id"])
+    ev = src["events"]
+    ev = ev[ev["patient_id"].isin(ids)]
+    if ev.empty or pd.isna(row["numerator"]):
+        return _in_words("adverse events")
+    harms = ev[~ev["event"].isin(["last-follow-up", "relapse", "death"])]
+    k = len(ids) - harms["patient_id"].nunique() if row["category"] == "none" else \
+        ev[ev["event"] == row["category"]]["patient_id"].nunique()
+    return _with(_count("patients without an adverse event row" if row["category"] == "none" else
+                        f"patients with a {row['category']} event", k, len(ids), row), uses=("patients", "events"))
+
+
 # --- the table ---------------------------------------------------------------------------------------
 
 
@@ -343,6 +383,10 @@ def rows_origins(src: SourceData, group: str, tables: tuple[str, ...]) -> set[st
 def reproduce_row(src: SourceData, row: pd.Series, ds: Dataset | None = None) -> tuple[Recomputed, str]:
     """The recomputed value of a reported row and its status (a code of vocab.REPRODUCTION_STATUSES)."""
     rc = RECOMPUTERS[row["measure"]](src, row, ds)
+    if rc.agreement is None and "patients" in rc.uses and src["patients"].empty:  # totals only, no rows
+        rc = _with(rc, value=None, numerator=None, denominator=None, agreement="not recomputable",
+                   detail="no patient rows: the report gives only totals (rows may be rebuilt from them with "
+                          "reconstruction.yaml)")
     if rc.agreement in ("context", "not recomputable", "differs", "consistent with"):
         status = rc.agreement
     elif not _agrees(row, rc):

@@ -23,6 +23,8 @@ Rules (stated again in the synthesis and methods chapters, from :data:`RULES`):
 * **Implied.** An outcome the report implies rather than states is marked ``implied`` with the
   locator it rests on: survival counted from the absence of a death row when the source prints no
   survival figure for the treated group (the locator of its last-follow-up or death rows).
+* **Mixed series.** A series of secondary HLH of mixed causes counts its MAS patients only
+  (``mas_subgroup.n_mas``), and adds outcomes only when it reports theirs apart (``outcomes_separate``).
 * **Pooling** is in :mod:`masreview.analysis.pooling`; tables, charts and the evidence table that show
   these outcomes are in :mod:`masreview.present`.
 """
@@ -202,6 +204,17 @@ def _implied_survival(src: SourceData) -> str:
     return "; ".join(locs) if locs else "patient rows (no death reported)"
 
 
+def _mas_subgroup_only(src: SourceData, counts: dict[str, dict]) -> dict[str, dict]:
+    """A series of secondary HLH of mixed causes adds outcomes only when it gives its MAS patients'
+    outcomes apart (source.yaml ``mas_subgroup.outcomes_separate``); otherwise none is assessable."""
+    sub = src.record.mas_subgroup
+    if sub is None or sub.outcomes_separate:
+        return counts
+    reason = (f"outcomes of the {sub.n_mas} MAS patients not reported apart from the other HLH patients "
+              f"({sub.locator})")
+    return {k: dict(events=None, total=None, basis="", timepoint="", reason=reason) for k in counts}
+
+
 def cohorts_table(ds: Dataset) -> pd.DataFrame:
     """One row per independent cohort: label, primary source, reports, population, diseases, treated n,
     the primary source's design."""
@@ -233,6 +246,7 @@ def cohort_outcomes(ds: Dataset) -> pd.DataFrame:
     for c in cohorts_table(ds).itertuples():
         src = ds.source(c.primary_source)
         counts = _from_patients(patient_outcomes(src)) if len(src["patients"]) else _from_measures(src, c.treated)
+        counts = _mas_subgroup_only(src, counts)
         fu, implied = follow_up(src), _implied_survival(src)
         for outcome in OUTCOMES:
             d = counts[outcome]

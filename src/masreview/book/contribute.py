@@ -178,7 +178,8 @@ def new_source(root: Path, source_id: str, design: str, population: str | None =
                   population=population, cohort_id=cohort or source_id,
                   bibtex_key=bib_key, today=today.isoformat(), placeholder=PLACEHOLDER,
                   designs=", ".join(vocab.DESIGNS), populations=", ".join(vocab.POPULATIONS),
-                  diseases=", ".join(vocab.DISEASES))
+                  diseases=", ".join(vocab.DISEASES), read_extents=", ".join(vocab.READ_EXTENTS),
+                  exclusion_reasons=", ".join(vocab.EXCLUSION_REASONS))
 
     created: list[Path] = []
     folder.mkdir(parents=True)

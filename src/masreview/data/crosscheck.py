@@ -12,6 +12,7 @@ import pandas as pd
 
 from masreview.data.bib import read_bibliography
 from masreview.data.model import Dataset, Issue
+from masreview.data.overlap import overlap_issues
 from masreview.data.tables import row_line
 
 # Categories that together make up the whole group, per measure: when a source reports all of them for
@@ -64,6 +65,7 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
             if sid not in ds.sources:
                 issues.append(Issue("data/changelog.yaml", f"entry {i + 1} ({entry.date}) names source '{sid}', "
                                                           "which is not in data/sources", column="sources"))
+    issues.extend(overlap_issues(ds))
     by_cohort = defaultdict(list)
     for s in ds.sources.values():
         if s.record.cohort_id is not None:

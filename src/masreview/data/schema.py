@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from masreview.data import vocab
 from masreview.data.links import check_doi, check_url
+from masreview.data.sourcefields import MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
 
 # --- YAML records: read strictly (no unknown field, no text turned into a number, ISO dates of real days) ---
 
@@ -49,24 +50,24 @@ class Bibliography(BaseModel):
     model_config = STRICT
 
     authors: list[str] = Field(min_length=1, description="Authors as printed, 'Surname Initials'")
-    title: str = Field(min_length=5)
+    title: str = Field(min_length=5, description="Title as printed")
     journal: str = Field(min_length=2, description="Journal, or the supplement for a conference abstract")
-    year: int = Field(ge=1990, le=2100)
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
+    year: int = Field(ge=1990, le=2100, description="Year of publication")
+    volume: str | None = Field(default=None, description="Volume, as text (\"16\")")
+    issue: str | None = Field(default=None, description="Issue, as text")
+    pages: str | None = Field(default=None, description="Pages or article number, as text (\"216-219\")")
     doi: str | None = Field(default=None, description="DOI name, 10.<digits>/<suffix> (checked by data/links.py)")
     url: str | None = Field(default=None, description="An http(s) address (checked by data/links.py)")
     pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
     bibtex_key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$",
                             description="Key of this source's entry in references.bib")
-    meeting: str | None = None
-    session: str | None = None
-    abstract_number: str | None = None
-    received: IsoDate | None = None
-    accepted: IsoDate | None = None
-    published: IsoDate | None = None
-    online: IsoDate | None = None
+    meeting: str | None = Field(default=None, description="Conference abstract: the meeting")
+    session: str | None = Field(default=None, description="Conference abstract: the session")
+    abstract_number: str | None = Field(default=None, description="Conference abstract: its number")
+    received: IsoDate | None = Field(default=None, description="Date received, YYYY-MM-DD")
+    accepted: IsoDate | None = Field(default=None, description="Date accepted, YYYY-MM-DD")
+    published: IsoDate | None = Field(default=None, description="Date published in an issue, YYYY-MM-DD")
+    online: IsoDate | None = Field(default=None, description="Date published online, YYYY-MM-DD")
 
     @field_validator("doi")
     @classmethod
@@ -98,10 +99,10 @@ class Extraction(BaseModel):
 
     model_config = STRICT
 
-    date: IsoDate
+    date: IsoDate = Field(description="Date of the extraction, YYYY-MM-DD")
     by: str = Field(min_length=3, description="A role, e.g. 'review team data extractor'")
     from_text: str = Field(min_length=3, description="What was read: abstract, full text, table 1, ...")
-    checked_by: str | None = None
+    checked_by: str | None = Field(default=None, description="A role: who checked the extraction")
     read_at: str | None = Field(default=None, description="The http(s) address where the text was read")
     read_extent: Literal[tuple(vocab.READ_EXTENTS)] | None = Field(  # type: ignore[valid-type]
         default=None, description="How much of the report was read: " + ", ".join(vocab.READ_EXTENTS))
@@ -123,7 +124,7 @@ class Criteria(BaseModel):
     response: str | None = Field(default=None, description="Criteria used to grade response (CR, PR, NR)")
 
 
-class SourceRecord(BaseModel):
+class SourceRecord(SourceContext):
     """Everything ``data/sources/<id>/source.yaml`` holds."""
 
     model_config = STRICT
@@ -131,21 +132,21 @@ class SourceRecord(BaseModel):
     id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
     cohort_id: str | None = Field(default=None, description="Cohort id from data/cohorts.yaml; reports of the "
                                   "same patients share it (included reports only)")
-    status: Literal[tuple(vocab.STATUSES)]  # type: ignore[valid-type]
-    exclusion_reason: Literal[tuple(vocab.EXCLUSION_REASONS)] | None = None  # type: ignore[valid-type]
+    status: Literal[tuple(vocab.STATUSES)] = Field(description="Decision on the report")  # type: ignore[valid-type]
+    exclusion_reason: Literal[tuple(vocab.EXCLUSION_REASONS)] | None = Field(None, description="Why excluded")  # type: ignore[valid-type]
     exclusion_note: str | None = Field(default=None, description="One sentence on the reason, for readers")
-    design: Literal[tuple(vocab.DESIGNS)] | None = None  # type: ignore[valid-type]
-    population: Literal[tuple(vocab.POPULATIONS)] | None = None  # type: ignore[valid-type]
-    underlying_diseases: list[Literal[tuple(vocab.DISEASES)]] = Field(default_factory=list)  # type: ignore[valid-type]
-    country: str | None = None
-    setting: str | None = None
+    design: Literal[tuple(vocab.DESIGNS)] | None = Field(None, description="Study design")  # type: ignore[valid-type]
+    population: Literal[tuple(vocab.POPULATIONS)] | None = Field(None, description="Age group")  # type: ignore[valid-type]
+    underlying_diseases: list[Literal[tuple(vocab.DISEASES)]] = Field(default_factory=list, description="Diseases")  # type: ignore[valid-type]
+    country: str | None = Field(default=None, description="Country of the patients")
+    setting: str | None = Field(default=None, description="Centre or department as printed (overlap check)")
     summary: str = Field(min_length=10, description="One or two sentences a reader sees on the landing page")
     bibliography: Bibliography
     extraction: Extraction
     criteria: Criteria = Field(default_factory=Criteria,
                                description="Definitions the source states (MAS classification, refractoriness, "
                                "response); leave a field out when the source does not give it")
-    notes: str | None = None
+    notes: str | None = Field(default=None, description="What a reader of the data should know (free text)")
 
     @field_validator("id")
     @classmethod
@@ -356,8 +357,7 @@ TREATMENTS_TABLE = TableSpec(
         Col("phase_id", "str", "The timeline phase in which it was given (phases.csv)", nullable=True,
             required=False),
         Col("role", "str", "failed (given before, without enough effect), salvage (the treatment under review), "
-            "concomitant or taper", vocabulary={"failed": "failed prior treatment", "salvage": "salvage therapy",
-                                                "concomitant": "given alongside", "taper": "tapered"}),
+            "combination (given with it as one regimen), concomitant or taper", vocabulary=vocab.TREATMENT_ROLES),
         _ORIGIN,
         _LOCATOR_PAT,
         _NOTE,

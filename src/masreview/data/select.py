@@ -33,7 +33,12 @@ def group_patients(src: SourceData, group: str = TREATED) -> pd.DataFrame:
 
 
 def treated_n(src: SourceData) -> int | None:
-    """Patients treated with ruxolitinib: patient rows if any, else the reported count (None: neither)."""
+    """Patients with MAS treated with ruxolitinib: patient rows if any, else the reported count (None:
+    neither). In a series of secondary HLH of mixed causes (source.yaml ``mas_subgroup``), its MAS
+    patients only (``n_mas``)."""
+    sub = getattr(src.record, "mas_subgroup", None)
+    if sub is not None:
+        return int(sub.n_mas)
     p = src["patients"]
     if len(p):
         return int((p["group"] == TREATED).sum())

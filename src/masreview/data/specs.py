@@ -25,17 +25,17 @@ class CountRef(BaseModel):
 
     model_config = schema.STRICT
 
-    measure: str
-    field: Literal["numerator", "denominator"] = "numerator"
-    complement: bool = False
+    measure: str = Field(description="measure_id of a row of measures.csv")
+    field: Literal["numerator", "denominator"] = Field("numerator", description="Which number of that row")
+    complement: bool = Field(False, description="true: denominator minus numerator (deaths from survivors/treated)")
 
 
 class Category(BaseModel):
     model_config = schema.STRICT
 
-    value: str
-    count: CountRef | None = None
-    remainder: bool = False
+    value: str = Field(description="A code of the column (or a response state)")
+    count: CountRef | None = Field(None, description="How many rows get it")
+    remainder: bool = Field(False, description="true: every row not yet given a value (the last category)")
 
     @model_validator(mode="after")
     def _one(self):
@@ -49,8 +49,8 @@ class ColumnSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    column: str
-    categories: list[Category] = Field(min_length=1)
+    column: str = Field(description="A column of patients.csv (sex, disease, ...)")
+    categories: list[Category] = Field(min_length=1, description="Its values, filled in this order")
 
 
 class ObservationSpec(BaseModel):
@@ -58,10 +58,10 @@ class ObservationSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    measure: str
-    time: float
-    time_unit: str
-    categories: list[Category] = Field(min_length=1)
+    measure: str = Field(description="response-state")
+    time: float = Field(description="When, since ruxolitinib started")
+    time_unit: str = Field(description="Unit of time (day, week, month, year)")
+    categories: list[Category] = Field(min_length=1, description="Response states, filled in this order")
     remainder_note: str | None = Field(default=None, description="Note on the rows of the remainder category")
 
 
@@ -70,30 +70,32 @@ class EventSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    event: str
-    count: CountRef
-    from_end: bool = False
-    note: str | None = None
+    event: str = Field(description="An event code of events.csv (death, relapse, ...)")
+    count: CountRef = Field(description="How many patients have it")
+    from_end: bool = Field(False, description="true: given to the last rows (declared order from the end)")
+    note: str | None = Field(None, description="Note written on the rows (e.g. time of death not published)")
 
 
 class GroupSpec(BaseModel):
     model_config = schema.STRICT
 
-    group: str
-    id_prefix: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    size: CountRef
-    columns: list[ColumnSpec] = []
-    observations: list[ObservationSpec] = []
-    events: list[EventSpec] = []
-    note: str | None = None
+    group: str = Field(description="A patient group (ruxolitinib, historical-control, ...)")
+    id_prefix: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", description="Patient ids are prefix + number")
+    size: CountRef = Field(description="Number of patients of the group")
+    columns: list[ColumnSpec] = Field([], description="Columns of patients.csv to fill")
+    observations: list[ObservationSpec] = Field([], description="Per-time states to fill (observations.csv)")
+    events: list[EventSpec] = Field([], description="Events to give (events.csv)")
+    note: str | None = Field(None, description="Note written on the group's rows")
 
 
 class ReconstructionSpec(BaseModel):
+    """``reconstruction.yaml``: patient rows (and events, states) rebuilt from reported counts in declared order."""
+
     model_config = schema.STRICT
 
-    method: Literal["declared-order"] = "declared-order"
-    description: str = Field(min_length=10)
-    groups: list[GroupSpec] = Field(min_length=1)
+    method: Literal["declared-order"] = Field("declared-order", description="The reconstruction method")
+    description: str = Field(min_length=10, description="One sentence on what is rebuilt, for readers")
+    groups: list[GroupSpec] = Field(min_length=1, description="The groups whose rows are rebuilt")
 
     @model_validator(mode="after")
     def _vocabulary(self):
@@ -134,10 +136,10 @@ class TrajectorySpec(BaseModel):
 
     model_config = schema.STRICT
 
-    group: str
-    dying_never_responded: bool = False
-    assumptions: Literal["no relapse", "no assumption"]
-    rule: TrajectoryRule = TrajectoryRule()
+    group: str = Field(description="The patient group whose weekly states are rebuilt")
+    dying_never_responded: bool = Field(False, description="true: the patients who die never responded")
+    assumptions: Literal["no relapse", "no assumption"] = Field(description="Reading of the narrative")
+    rule: TrajectoryRule = Field(TrajectoryRule(), description="Which one trajectory the tables hold")
 
     @model_validator(mode="after")
     def _group(self):

@@ -187,8 +187,8 @@ REPRODUCTION_STATUSES: dict[str, str] = {
     "consistent with": "Matched by a named set of methods or scenarios; which one the source used is not "
                        "identified (for example a P value that several tests, or a test under some unpublished "
                        "death times, would give).",
-    "context": "A background figure quoted from the literature, not a result of the source's patients; shown "
-               "as quoted.",
+    "context": "A background figure quoted from the literature, not a result of the source's patients, or an "
+               "outcome the source states only in words with no rows to recompute it from; shown as quoted.",
     "not recomputable": "The data hold nothing to recompute it from (for example a median with no individual "
                         "values); the reason is given in the row.",
     "differs": "A recomputed number that does not match the printed one: a defect in the data, the "
@@ -260,3 +260,55 @@ DECLARED_STATUSES: dict[str, str] = {
 DECLARED_STATUS_HELP = ("Only for a number the data cannot recompute: 'context' (a background figure from the "
                         "literature) or 'not recomputable' (e.g. a median without individual values); give the reason "
                         "in note. Empty: the number must be recomputed from the rows, or the build stops")
+
+
+# --- real series: honest codes (contributors and researchers) --------------------------------------------
+#
+# Codes that published series need so that nothing is forced into a code that does not fit: an underlying
+# disease that is not reported or not rheumatic, concurrent controls, a salvage drug given as part of a
+# combination regimen, and outcomes a report gives only in words ("fever resolved", "steroids tapered",
+# "no adverse reactions"). They extend the dictionaries above in place, so every schema and page that
+# reads those dictionaries knows them.
+
+DISEASES.update({
+    "non-rheumatic": "Non-rheumatic cause (infection, malignancy or another secondary HLH trigger)",
+    "not-reported": "Underlying disease not reported",
+})
+
+GROUPS.update({"concurrent-control": "Concurrent controls (no ruxolitinib, treated in the same period)"})
+MEASURE_GROUPS.update({"concurrent-control": GROUPS["concurrent-control"],
+                       "ruxolitinib-vs-concurrent-control": "Ruxolitinib versus concurrent controls"})
+
+# The role of a drug in treatments.csv (column ``role``).
+TREATMENT_ROLES: dict[str, str] = {
+    "failed": "failed prior treatment",
+    "salvage": "salvage therapy",
+    "combination": "given with the salvage drug as one regimen (e.g. ruxolitinib plus etoposide)",
+    "concomitant": "given alongside",
+    "taper": "tapered",
+}
+
+# Outcomes stated only in words: each is a measure with a locator and a category, counted in patients
+# (numerator: how many; empty when the words give no number). Recomputed from rows when rows hold them;
+# otherwise shown as stated in words (reproduction status ``context``), never turned into a note.
+IN_WORDS_KIND = "in-words"
+MEASURE_KINDS = (*MEASURE_KINDS, IN_WORDS_KIND)
+FEVER_RESOLUTION: dict[str, str] = {"resolved": "Fever resolved", "persisted": "Fever persisted"}
+GLUCOCORTICOID_TAPER: dict[str, str] = {"tapered": "Glucocorticoids tapered", "stopped": "Glucocorticoids stopped",
+                                        "not-tapered": "Glucocorticoids not tapered"}
+MEASURES.update({
+    "fever-resolution": {"label": "Fever resolution (stated in words)", "kind": IN_WORDS_KIND},
+    "glucocorticoid-taper": {"label": "Glucocorticoid taper (stated in words)", "kind": IN_WORDS_KIND},
+    "adverse-events": {"label": "Adverse events (stated in words)", "kind": IN_WORDS_KIND},
+})
+MEASURE_CATEGORIES.update({
+    "fever-resolution": FEVER_RESOLUTION,
+    "glucocorticoid-taper": GLUCOCORTICOID_TAPER,
+    "adverse-events": {"none": "No adverse event or reaction", **EVENTS},
+})
+
+# source.yaml ``overlap.decision``: a new report that looks like an existing cohort's patients
+# (same DOI, or first author + setting + overlapping period) has been checked and is distinct.
+OVERLAP_DECISIONS: dict[str, str] = {
+    "checked-distinct": "Checked against the matching report: different patients (the reason says how)",
+}

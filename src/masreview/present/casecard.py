@@ -6,8 +6,9 @@
     casecard.compare_sources(ds, [a, b])        # side by side, one column per source
 
 Basis of a card item: ``reported`` (a row the source states), ``reconstructed`` (a row derived from
-aggregates), ``derived`` (computed here from reported rows, the method given with it) or
-``not reported``.
+aggregates), ``derived`` (computed here from reported rows, the method given with it), ``inferred`` (read from
+what the rows do not hold, e.g. alive because no death row precedes a reported last follow-up; the
+locator says so) or ``not reported``. No item is *reported* unless a row states it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def case_card(src: SourceData, patient_id: str | None = None, drug: str = "ruxol
 
     Items: age, sex, underlying disease, disease duration, MAS episode number (previous episodes + 1, the
     episode treated: derived), treatments failed, salvage therapy, dose, daily dose (derived), duration of
-    the salvage therapy, other treatment (taper, concomitant), laboratory values, outcome.
+    the salvage therapy, other treatment (taper, concomitant), laboratory values, then the outcome items
+    (response, survival, recurrence, last follow-up: see :func:`_outcomes`).
     """
     pat = _patient(src, patient_id)
     pid = pat["patient_id"]
@@ -114,8 +116,10 @@ def case_card(src: SourceData, patient_id: str | None = None, drug: str = "ruxol
     add("Treatments failed", "; ".join(_drug_phrase(r) for _, r in failed.iterrows()) or NOT_REPORTED,
         _basis(failed), _locators(failed))
     salvage = t[t["role"] == "salvage"]
-    add("Salvage therapy", ", ".join(dict.fromkeys(salvage["drug"])) or NOT_REPORTED, _basis(salvage),
-        _locators(salvage))
+    combo = t[t["role"] == "combination"]  # given with the salvage drug as one regimen
+    regimen = pd.concat([salvage, combo])
+    add("Salvage therapy", ", ".join(dict.fromkeys(salvage["drug"])) + "".join(
+        f" plus {d}" for d in dict.fromkeys(combo["drug"])) or NOT_REPORTED, _basis(regimen), _locators(regimen))
     rux = salvage[salvage["drug"] == drug]
     if rux.empty:
         add("Dose", NOT_REPORTED, NOT_REPORTED)
@@ -157,41 +161,62 @@ def case_card(src: SourceData, patient_id: str | None = None, drug: str = "ruxol
                                          for _, r in other.iterrows()), _basis(other), _locators(other))
     labs = obs[obs["measure"] != "response-state"]
     add("Laboratory values", _lab_summary(labs) or NOT_REPORTED, _basis(labs), _locators(labs))
-    add("Outcome", *_outcome(obs, ev))
+    for item in _outcomes(src, pid, obs, ev):
+        add(*item)
     return pd.DataFrame(items, columns=["item", "value", "basis", "locator"])
 
 
-def _outcome(obs: pd.DataFrame, ev: pd.DataFrame) -> tuple[str, str, str]:
-    parts = []
+def _outcomes(src: SourceData, pid: str, obs: pd.DataFrame, ev: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(item, value, basis, locator) of the outcome items: response, survival, recurrence, last follow-up.
+
+    Each says only what a row states: a patient row (observations, events) or a reported measure of the
+    treated group (``recurrence``, ``survival``). Nothing is read from the absence of a row, except survival
+    to a reported last follow-up with no death row, which is labelled ``inferred``.
+    """
+    out = []
     states = obs[obs["measure"] == "response-state"]
     if not states.empty:
-        last = states.assign(_d=weeks_column(states)) \
-            .sort_values("_d").iloc[-1]
-        parts.append(f"{vocab.RESPONSE_STATES[last['state']]} at {last['time_unit']} {_num(last['time'])}")
+        last = states.assign(_d=weeks_column(states)).sort_values("_d").iloc[-1]
+        out.append(("Response", f"{vocab.RESPONSE_STATES[last['state']]} at {last['time_unit']} {_num(last['time'])}",
+                    _basis(states), _locators(states)))
     else:
-        parts.append("response not graded (no CR/PR/NR)")
+        out.append(("Response", "not graded (no CR/PR/NR)", NOT_REPORTED, ""))
 
     def when(r):
-        return f" at {last_unit(r)}" if pd.notna(r["time"]) else " (time not reported)"
+        return f" at {r['time_unit']} {_num(r['time'])}" if pd.notna(r["time"]) else " (time not reported)"
 
-    def last_unit(r):
-        return f"{r['time_unit']} {_num(r['time'])}"
-
-    deaths, relapses = ev[ev["event"] == "death"], ev[ev["event"] == "relapse"]
-    for _, r in deaths.iterrows():
-        parts.append("died" + when(r))
-    for _, r in relapses.iterrows():
-        parts.append("relapse" + when(r))
-    fu = ev[ev["event"] == "last-follow-up"]
-    if relapses.empty and not ev.empty:
-        parts.append("no recurrence")
+    m = src["measures"]
+    m = m[m["group"] == "ruxolitinib"]
+    deaths, fu = ev[ev["event"] == "death"], ev[ev["event"] == "last-follow-up"]
+    surv = m[m["measure"] == "survival"]
+    if not deaths.empty:
+        out.append(("Survival", "; ".join("died" + when(r) for _, r in deaths.iterrows()), _basis(deaths),
+                    _locators(deaths)))
+    elif not surv.empty:
+        out.append(("Survival", "; ".join(f"survival {printed(x)}{_when(x)}" for _, x in surv.iterrows()),
+                    "reported", _locators(surv)))
+    elif not fu.empty:
+        out.append(("Survival", "alive at last follow-up", "inferred",
+                    "no death row up to the last follow-up (" + _locators(fu) + ")"))
+    else:
+        out.append(("Survival", NOT_REPORTED, NOT_REPORTED, ""))
+    relapses, rec = ev[ev["event"] == "relapse"], m[m["measure"] == "recurrence"]
+    if not relapses.empty:
+        out.append(("Recurrence", "; ".join("relapse" + when(r) for _, r in relapses.iterrows()),
+                    _basis(relapses), _locators(relapses)))
+    elif not rec.empty:
+        out.append(("Recurrence", "; ".join((f"no recurrence{_when(x)}" if x["numerator"] == 0 else
+                                             f"recurrence {printed(x)}{_when(x)}") for _, x in rec.iterrows()),
+                    "reported", _locators(rec)))
+    else:
+        out.append(("Recurrence", NOT_REPORTED, NOT_REPORTED, ""))
     if not fu.empty:
         r = fu.iloc[-1]
-        parts.append("last follow-up" + (f" at {last_unit(r)}" if pd.notna(r["time"]) else ": time not reported"))
-    rows = pd.concat([obs if not states.empty else obs.iloc[0:0], ev])
-    if ev.empty and states.empty:
-        return NOT_REPORTED, NOT_REPORTED, ""
-    return "; ".join(parts), _basis(rows), _locators(rows)
+        out.append(("Last follow-up", f"{r['time_unit']} {_num(r['time'])}" if pd.notna(r["time"])
+                    else "time not reported", _basis(fu), _locators(fu)))
+    else:
+        out.append(("Last follow-up", NOT_REPORTED, NOT_REPORTED, ""))
+    return out
 
 
 def card_html(card: pd.DataFrame, caption: str) -> str:

@@ -77,9 +77,30 @@ def source_card(src: SourceData):
         ("Summary", r.summary),
         ("Extracted", f"{r.extraction.date.isoformat()} by {r.extraction.by}, from {r.extraction.from_text}"),
     ]
+    rows += _context_rows(r)
     if r.notes:
         rows.append(("Notes", r.notes))
     return html_table([{"Field": k, "Value": v} for k, v in rows], caption=f"The source: {short_citation(src)}")
+
+
+def _context_rows(r) -> list[tuple[str, str]]:
+    """Rows of the source card for the optional fields the record gives (none when it gives none)."""
+    rows = []
+    if r.setting:
+        rows.append(("Setting", r.setting))
+    if r.period:
+        rows.append(("Period", f"{r.period.start} to {r.period.end}"))
+    if r.mas_subgroup:
+        sub = r.mas_subgroup
+        rows.append(("MAS subgroup", f"{sub.n_mas} patients with MAS in a series of secondary HLH ({sub.locator}); "
+                     + ("their outcomes are reported apart" if sub.outcomes_separate
+                        else "their outcomes are not reported apart and are not pooled")))
+    for name, label in (("mas_classification", "MAS criteria"), ("refractory_definition", "Refractory MAS"),
+                        ("response", "Response criteria")):
+        rows.append((label, getattr(r.criteria, name) or "not reported"))
+    if r.overlap:
+        rows.append(("Overlap checked", r.overlap.reason))
+    return rows
 
 
 def cohort_description(src: SourceData, group: str = "ruxolitinib") -> pd.DataFrame:

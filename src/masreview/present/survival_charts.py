@@ -36,7 +36,8 @@ def km_chart(curves: pd.DataFrame, table: pd.DataFrame, printed: float, decimals
     data = curves[["group_label", "time", "survival", "at_risk", "censored", *ScenarioGrid.PARAMETERS]].round(
         {"time": 3, "survival": 4})
     base = alt.Chart(data).transform_filter(curve_filter)
-    color = alt.Color("group_label:N", title="Group", scale=alt.Scale(domain=list(vocab.GROUPS.values())))
+    color = alt.Color("group_label:N", title="Group", scale=alt.Scale(
+        domain=[v for v in vocab.GROUPS.values() if v in set(curves["group_label"])]))
     x = alt.X("time:Q", title="Weeks since ruxolitinib started (scenario)", scale=alt.Scale(domain=[0, max(grid.follow_up_weeks)]))
     y = alt.Y("survival:Q", title="Surviving (Kaplan-Meier)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     lines = base.mark_line(interpolate="step-after", strokeWidth=2).encode(x=x, y=y, color=color)
