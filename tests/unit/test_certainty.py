@@ -60,6 +60,6 @@ def test_key_messages_are_plain_sentences_from_the_dataset():
 
     km = key_messages(load_dataset())
     assert km["certainty"].startswith("The evidence is very uncertain about the effect of ruxolitinib on")
-    assert "risk of bias in the reports" in km["certainty_why"] and "small numbers" in km["certainty_why"]
+    assert "risk of bias: " in km["certainty_why"] and "small numbers" in km["certainty_why"]
     assert "95% interval" in km["survival"] and "independent group" in km["evidence"]
     assert km["last_update"][:2] == "20"

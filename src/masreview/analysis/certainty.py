@@ -125,7 +125,7 @@ def _judged(name: str, given: tuple, reasons: list, codes: list, domains: dict) 
         raise ValueError(f"{name}: judgement must be one of {', '.join(STEPS)}; got '{judgement}'")
     domains[name] = (judgement, reason if STEPS[judgement] else "")
     if STEPS[judgement]:
-        reasons.append(reason)
+        reasons.append(f"{name}: {reason}")
         codes.append(DOMAIN_CODES[name])
     return STEPS[judgement]
 

@@ -150,7 +150,7 @@ def _rate(ds, outcome: str, rows: pd.DataFrame, p: Pooled | None, low=None, high
                           int(rows["total"].sum()) if len(rows) and "total" in rows else
                           int(rows["treated"].fillna(0).sum()) if len(rows) else 0,
                           ci_low=low, ci_high=high,
-                          risk_of_bias=(rob.level, "risk of bias in the reports (" + "; ".join(rob.concerns) + ")"),
+                          risk_of_bias=(rob.level, "; ".join(rob.concerns) or "a report not appraised"),
                           inconsistency=_inconsistency(series, p), indirectness=_indirectness(outcome, rows),
                           publication_bias=_publication_bias(rows))
 
