@@ -22,6 +22,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The Murad et al. 2018 questions (masreview.data.vocab.MURAD_ITEMS), all answered 'unclear' here.
+MURAD_ITEMS = ("selection", "exposure", "outcome", "alternative-causes", "challenge-rechallenge",
+               "dose-response", "follow-up", "reporting")
+
 REPO = Path(__file__).resolve().parents[1]
 DISEASES = ["AOSD", "SLE", "sJIA", "other-CTD"]
 MARK = "SYNTHETIC benchmark data, not a publication"
@@ -108,6 +112,8 @@ notes: {MARK}.
         "events.csv": _csv(["patient_id", "event", "time", "time_unit", "origin", "locator", "note"], events),
         "measures.csv": _csv(["measure_id", "measure", "group", "category", "timepoint", "value", "numerator",
                               "denominator", "unit", "decimals", "qualifier", "locator", "quote", "note"], measures),
+        "appraisal.csv": _csv(["tool", "item", "outcome", "judgement", "support", "locator", "note"],
+                              [["murad-2018", item, "", "unclear", "synthetic", "", ""] for item in MURAD_ITEMS]),
     }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from masreview.data import paths
+from _appraisal_fixture import appraisal_csv
 
 REPO = paths.repo_root()
 
@@ -94,6 +95,7 @@ def add_fixture_case(root: Path, label: str = "One synthetic child (test fixture
     (folder / "source.yaml").write_text(FIXTURE_SOURCE, encoding="utf-8")
     for name, text in FIXTURE_TABLES.items():
         (folder / name).write_text(text, encoding="utf-8")
+    (folder / "appraisal.csv").write_text(appraisal_csv(), encoding="utf-8")
     _append_yaml(root / "data" / "cohorts.yaml",
                  f"doe-test-case:\n  label: {yaml.safe_dump(label, default_style=chr(34)).strip()}\n"
                  "  primary_source: doe-2026-test-case\n")

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 from masreview.data import paths
+from _appraisal_fixture import appraisal_csv
 
 SYNTHETIC_ID = "doe-2026-synthetic-case"
 
@@ -65,6 +66,7 @@ def add_synthetic_case(root: Path) -> Path:
         criteria:
           mas_classification: 2016 EULAR/ACR/PRINTO classification criteria
         """)
+    (folder / "appraisal.csv").write_text(appraisal_csv(), encoding="utf-8")
     _write(folder / "measures.csv", """
         measure_id,measure,group,category,timepoint,value,numerator,denominator,unit,decimals,qualifier,locator
         m01,patients,ruxolitinib,,baseline,,1,,patients,0,,"case, paragraph 1"

@@ -44,11 +44,12 @@ def test_very_low_uses_grade_standard_phrase():
 
 
 def test_repository_dataset_is_rated_per_outcome():
-    from masreview.analysis.synthesis import OUTCOMES
+    from masreview.analysis.sof import certainty_by_outcome
+    from masreview.data import vocab
     from masreview.data.loading import load_dataset
 
-    rated = c.for_dataset(load_dataset())
-    assert set(rated) == set(OUTCOMES)
+    rated = certainty_by_outcome(load_dataset())
+    assert set(rated) == set(vocab.SOF_OUTCOMES)
     for r in rated.values():
         assert r.level in c.LEVELS and r.reasons
 
@@ -59,6 +60,6 @@ def test_key_messages_are_plain_sentences_from_the_dataset():
 
     km = key_messages(load_dataset())
     assert km["certainty"].startswith("The evidence is very uncertain about the effect of ruxolitinib on")
-    assert "historical controls" in km["certainty_why"] and "small numbers" in km["certainty_why"]
+    assert "risk of bias: " in km["certainty_why"] and "small numbers" in km["certainty_why"]
     assert "95% interval" in km["survival"] and "independent group" in km["evidence"]
     assert km["last_update"][:2] == "20"

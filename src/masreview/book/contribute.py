@@ -41,12 +41,21 @@ _EXAMPLES: dict[str, dict[str, str]] = {
                "duration_qualifier": "unknown", "origin": "reported", "locator": "TODO"},
 }
 
+# --- appraisal.csv: every Murad et al. 2018 question is a row to answer (ROBINS-I rows to add for a
+# comparison with controls; the loader asks for them when the report has a control group).
+from masreview.data.appraisal import CASE_TOOL  # noqa: E402
+
+_EXAMPLES["appraisal"] = [
+    {"tool": CASE_TOOL, "item": item, "judgement": f"{PLACEHOLDER} yes, no or unclear",
+     "support": f"{PLACEHOLDER} the words of the source, or '{vocab.NOT_IN_WHAT_WAS_READ}'",
+     "locator": f"{PLACEHOLDER} abstract, methods, sentence 1"} for item in vocab.MURAD_ITEMS]
+
 # Tables a design gets as templates (the required ones plus those usually needed).
 _TEMPLATE_TABLES: dict[str, tuple[str, ...]] = {
-    "case-report": ("measures", "patients", "treatments", "phases", "events", "observations"),
-    "case-series": ("measures", "patients", "treatments", "events", "observations"),
-    "cohort": ("measures", "patients", "events", "observations"),
-    "conference-abstract": ("measures",),
+    "case-report": ("measures", "patients", "treatments", "phases", "events", "observations", "appraisal"),
+    "case-series": ("measures", "patients", "treatments", "events", "observations", "appraisal"),
+    "cohort": ("measures", "patients", "events", "observations", "appraisal"),
+    "conference-abstract": ("measures", "appraisal"),
 }
 
 # Designs whose reports often print only totals: new-source adds a reconstruction.yaml template (delete it
@@ -66,8 +75,9 @@ def csv_template(spec: schema.TableSpec) -> str:
         need = "required" if not c.nullable else "may be empty"
         lines.append(f"#   {c.name}: {c.help} ({need}; {c.expected()})")
     lines.append(",".join(c.name for c in spec.columns))
-    example = _EXAMPLES[spec.name]
-    lines.append(",".join(_csv_cell(example.get(c.name, "")) for c in spec.columns))
+    examples = _EXAMPLES[spec.name]
+    for example in examples if isinstance(examples, list) else [examples]:
+        lines.append(",".join(_csv_cell(example.get(c.name, "")) for c in spec.columns))
     return "\n".join(lines) + "\n"
 
 

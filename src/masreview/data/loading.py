@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from masreview.data import paths, schema, vocab
+from masreview.data import appraisal, paths, schema, vocab
 from masreview.data.context import read_context
 from masreview.data.crosscheck import cross_source_issues
 from masreview.data.model import Dataset, DataValidationError, Issue, SourceData
@@ -101,6 +101,8 @@ def _finish_source(started: _SourceInProgress, root: Path, issues: list[Issue]) 
         if spec.name not in tables:
             tables[spec.name] = empty_table(spec)
     reference_rules(tables, issues)
+    issues.extend(Issue(f, msg) for f, msg in appraisal.table_rules(tables, record is not None and
+                                                                   record.status == "included"))
     if len(issues) > n_before:
         return None
     files = tuple(rel_path(folder / s.file, root) for s in TABLES.values() if (folder / s.file).exists())

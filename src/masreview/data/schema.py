@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import pandera.pandas as pa
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from masreview.data import vocab
+from masreview.data import appraisal, vocab
 from masreview.data.links import check_doi, check_url
 from masreview.data.sourcefields import MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
 
@@ -387,15 +387,16 @@ PHASES_TABLE = TableSpec(
     ),
 )
 
+APPRAISAL_TABLE = appraisal.appraisal_table(Col, TableSpec, _NOTE)  # columns and rules: data/appraisal.py
 TABLES: dict[str, TableSpec] = {t.name: t for t in (MEASURES_TABLE, PATIENTS_TABLE, OBSERVATIONS_TABLE,
-                                                   EVENTS_TABLE, TREATMENTS_TABLE, PHASES_TABLE)}
+                                                   EVENTS_TABLE, TREATMENTS_TABLE, PHASES_TABLE, APPRAISAL_TABLE)}
 
 # Which tables a design needs (the others are optional).
 TABLES_BY_DESIGN: dict[str, tuple[str, ...]] = {
-    "cohort": ("measures", "patients"),
-    "case-series": ("measures", "patients"),
-    "case-report": ("measures", "patients", "treatments", "phases"),
-    "conference-abstract": ("measures",),
+    "cohort": ("measures", "patients", "appraisal"),
+    "case-series": ("measures", "patients", "appraisal"),
+    "case-report": ("measures", "patients", "treatments", "phases", "appraisal"),
+    "conference-abstract": ("measures", "appraisal"),
 }
 
 

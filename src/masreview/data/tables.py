@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from masreview.data import schema, vocab
+from masreview.data import appraisal, schema, vocab
 from masreview.data.model import PLACEHOLDER, Issue
 from masreview.data.cells import strict_cell
 from masreview.data.readers import read_csv_rows, rel_path
@@ -362,7 +362,7 @@ def _phase_rule(r) -> list[tuple[str, str]]:
 
 
 _RULES = {"measures": _measure_rule, "observations": _observation_rule, "events": _event_rule,
-          "treatments": _treatment_rule, "phases": _phase_rule}
+          "treatments": _treatment_rule, "phases": _phase_rule, "appraisal": appraisal.row_rule}
 
 
 _EMPTY: dict[int, tuple[TableSpec, pd.DataFrame]] = {}

@@ -312,3 +312,60 @@ MEASURE_CATEGORIES.update({
 OVERLAP_DECISIONS: dict[str, str] = {
     "checked-distinct": "Checked against the matching report: different patients (the reason says how)",
 }
+
+
+# --- appraisal (appraisal.csv) ------------------------------------------------------------------
+#
+# Two tools, each defined once: Murad et al. 2018 (BMJ Evidence-Based Medicine) for case reports and case
+# series, 8 questions in 4 domains, answered yes / no / unclear; ROBINS-I (Sterne et al. 2016) for a
+# comparison with (historical) controls, 7 bias domains judged low / moderate / serious / critical / no
+# information. Each item: (domain, question as a reader sees it).
+
+MURAD_ITEMS: dict[str, tuple[str, str]] = {
+    "selection": ("Selection", "Does the patient(s) represent the whole experience of the investigator "
+                               "(centre), or is the selection method unclear?"),
+    "exposure": ("Ascertainment", "Was the exposure (ruxolitinib) adequately ascertained?"),
+    "outcome": ("Ascertainment", "Was the outcome adequately ascertained?"),
+    "alternative-causes": ("Causality", "Were other alternative causes that may explain the observation "
+                                        "ruled out?"),
+    "challenge-rechallenge": ("Causality", "Was there a challenge/rechallenge phenomenon?"),
+    "dose-response": ("Causality", "Was there a dose-response effect?"),
+    "follow-up": ("Causality", "Was follow-up long enough for outcomes to occur?"),
+    "reporting": ("Reporting", "Is the case(s) described with sufficient details to allow other investigators "
+                               "to replicate the research or allow practitioners to make inferences related "
+                               "to their own practice?"),
+}
+MURAD_ANSWERS: dict[str, str] = {"yes": "Yes", "no": "No", "unclear": "Unclear"}
+
+ROBINS_I_DOMAINS: dict[str, tuple[str, str]] = {
+    "confounding": ("Pre-intervention", "Bias due to confounding"),
+    "selection-of-participants": ("Pre-intervention", "Bias in selection of participants into the study"),
+    "classification-of-interventions": ("At intervention", "Bias in classification of interventions"),
+    "deviations": ("Post-intervention", "Bias due to deviations from intended interventions"),
+    "missing-data": ("Post-intervention", "Bias due to missing data"),
+    "outcome-measurement": ("Post-intervention", "Bias in measurement of outcomes"),
+    "reported-result": ("Post-intervention", "Bias in selection of the reported result"),
+}
+ROBINS_I_JUDGEMENTS: dict[str, str] = {"low": "Low", "moderate": "Moderate", "serious": "Serious",
+                                       "critical": "Critical", "no-information": "No information"}
+
+#: tool id -> (label, its items, its judgement scale)
+APPRAISAL_TOOLS: dict[str, tuple[str, dict, dict]] = {
+    "murad-2018": ("Murad et al. 2018 (case reports and series)", MURAD_ITEMS, MURAD_ANSWERS),
+    "robins-i": ("ROBINS-I (comparison with controls)", ROBINS_I_DOMAINS, ROBINS_I_JUDGEMENTS),
+}
+APPRAISAL_ITEMS: dict[str, str] = {**{k: v[1] for k, v in MURAD_ITEMS.items()},
+                                   **{k: v[1] for k, v in ROBINS_I_DOMAINS.items()}}
+APPRAISAL_JUDGEMENTS: dict[str, str] = {**MURAD_ANSWERS, **ROBINS_I_JUDGEMENTS}
+#: Outcomes of the summary of findings (appraisal.csv: a judgement may concern one of them only).
+SOF_OUTCOMES: dict[str, str] = {
+    "overall-response": "Overall response (CR or PR)",
+    "complete-response": "Complete response (CR)",
+    "survival": "Survival to last follow-up",
+    "infection": "Serious infections or cytomegalovirus (CMV)",
+    "glucocorticoid-sparing": "Glucocorticoid sparing",
+}
+#: What the support column says when the text read is silent on an item (only part of a report was read).
+NOT_IN_WHAT_WAS_READ = "not in what was read"
+#: A cell of the practical table when the full text was read and the item is absent.
+NOT_REPORTED = "not reported"

@@ -7,6 +7,7 @@ reasons); the chapter glues them as text, so nothing from data is ever read as m
 from __future__ import annotations
 
 from masreview.analysis import certainty
+from masreview.analysis.sof import certainty_by_outcome
 from masreview.analysis.pooling import pooled_results, split_case_reports
 from masreview.analysis.synthesis import OUTCOMES, cohort_outcomes, flow_counts, last_update
 from masreview.data.model import Dataset
@@ -60,7 +61,7 @@ def key_messages(ds: Dataset) -> dict[str, str]:
     }
     oc = cohort_outcomes(ds) if f.cohorts else None
     pooled = pooled_results(oc) if f.cohorts else {}
-    rated = certainty.for_dataset(ds) if f.cohorts else {}
+    rated = certainty_by_outcome(ds) if f.cohorts else {}
     statements, reasons, imprecise = [], [], False
     for outcome in OUTCOMES:
         sentence = outcome_sentence(outcome, oc, pooled) if f.cohorts else "no data yet."
