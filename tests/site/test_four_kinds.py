@@ -61,6 +61,14 @@ def _record(folder: Path, population: str, diseases: str, authors: str, title: s
     })
 
 
+def _appraise(folder: Path) -> None:
+    """Every Murad et al. question answered from what was read (here: nothing settles them)."""
+    items = ("selection", "exposure", "outcome", "alternative-causes", "challenge-rechallenge", "dose-response",
+             "follow-up", "reporting")
+    (folder / "appraisal.csv").write_text("tool,item,outcome,judgement,support,locator,note\n" + "".join(
+        f"murad-2018,{item},,unclear,not in what was read,,\n" for item in items), encoding="utf-8")
+
+
 def _bib(root: Path, key: str, author: str) -> None:
     text = (root / "references.bib").read_text(encoding="utf-8")
     start = text.index(f"@article{{{key},")
@@ -117,6 +125,7 @@ def add_case_report(root: Path) -> None:
     (folder / "events.csv").write_text(
         "patient_id,event,time,time_unit,origin,locator\n"
         'P1,last-follow-up,6,month,reported,"abstract, sentence 4"\n', encoding="utf-8")
+    _appraise(folder)
     _bib(root, "roe2099case", "Roe, A. and Poe, B. and Moe, C.")
     _cohort(root, CASE, "Synthetic paediatric case (tests only)")
     _changelog(root, "Adds a synthetic one-patient case (tests only).")
@@ -148,6 +157,7 @@ def add_totals_series(root: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "masreview", "--root", str(root), "generate",
                              f"data/sources/{SERIES}"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    _appraise(folder)
     _bib(root, "moe2099series", "Moe, D. and Noe, E.")
     _cohort(root, SERIES, "Synthetic adult series (tests only)")
     _changelog(root, "Adds a synthetic six-patient series (tests only).")
@@ -163,6 +173,7 @@ def add_further_report(root: Path) -> None:
         'm01,patients,ruxolitinib,,baseline,,20,,patients,0,,"abstract, sentence 1",20 patients,\n'
         'm02,survival,ruxolitinib,,overall,,19,20,patients,0,,"abstract, sentence 2",19 of 20 survived,\n'),
         encoding="utf-8")
+    _appraise(folder)
     _bib(root, "li2099furtherreport", "Li, J. and Wang, R.")
     _changelog(root, "Adds a synthetic further report of the Renji cohort (tests only); no patients added.")
     _chapter(root, FURTHER, "Li and Wang 2099 (synthetic further report)")
