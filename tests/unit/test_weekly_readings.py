@@ -84,8 +84,8 @@ def test_non_responders_who_never_responded():
     default = tr.feasible_ranges(facts_from_measures(m), NONE)
     assert rng(default, 3, "responded by then") == (1, 2)
     f = facts_from_measures(m, reading=Reading(all_nr_never_responded=True))
-    assert [c.describe() for c in f.counts] == ["week 1: PR == 1", "week 3: best response NR == 1",
-                                                "week 3: NR or dead == 1"]
+    assert [c.describe() for c in f.counts] == ["week 1: 1 in PR", "week 3: best response 1 in NR",
+                                                "week 3: 1 in NR or dead"]
     both = tr.feasible_ranges(f, NONE)
     assert rng(both, 3, "responded by then") == (1, 1) and rng(both, 1, "NR") == (1, 1)
     m2 = narrative(2, [("response", "PR", 1, 2), ("response", "NR", 3, 1)])
@@ -108,7 +108,7 @@ def test_counts_as_best_response():
     m = narrative(2, [("response", "PR", 1, 2), ("response", "CR", 3, 1)])
     state = facts_from_measures(m)
     best = facts_from_measures(m, reading=Reading(best_response=True))
-    assert [c.describe() for c in best.counts][-1] == "week 3: best response CR == 1"
+    assert [c.describe() for c in best.counts][-1] == "week 3: best response 1 in CR"
     assert rng(tr.feasible_ranges(state, NONE), 3, "CR") == (1, 1)
     assert rng(tr.feasible_ranges(best, NONE), 3, "CR") == (0, 1)
     assert rng(tr.feasible_ranges(best, NO_RELAPSE), 3, "CR") == (1, 1)  # without relapse, best = state

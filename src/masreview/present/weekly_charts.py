@@ -38,15 +38,27 @@ def _ranges_long(ranges: dict[str, pd.DataFrame] | pd.DataFrame) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True)
 
 
-def _reading_params(long: pd.DataFrame):
-    """A checkbox per reading switch the table varies (others are fixed at their value), and the
-    predicate that keeps the rows of the ticked reading."""
+def _changes_the_chart(long: pd.DataFrame, switch: str, shown: dict) -> bool:
+    """Whether flipping ``switch`` (the other switches at their default, the rows the chart shows first
+    selected by ``shown``) changes any plotted range: a checkbox that changes nothing is not offered."""
+    rows = long
+    for k, v in {**{o: bool(getattr(Reading(), o)) for o in SWITCHES if o != switch}, **shown}.items():
+        rows = rows[rows[k] == v]
+    key = [c for c in ("assumptions", "week", "quantity") if c in rows.columns]
+    sides = [rows[rows[switch] == v].set_index(key)[["min", "max"]].sort_index() for v in (True, False)]
+    return not sides[0].equals(sides[1])
+
+
+def _reading_params(long: pd.DataFrame, shown: dict | None = None):
+    """A checkbox per reading switch that changes what the chart first shows (``shown``: e.g. the
+    assumption set its menu starts at), and the predicate that keeps the rows of the ticked reading."""
     import altair as alt
 
     params, preds = [], []
     for k, s in SWITCHES.items():
         values = sorted(long[k].unique())
-        if len(values) == 1:
+        if len(values) == 1 or not _changes_the_chart(long, k, shown or {}):
+            preds.append(alt.datum[k] == bool(getattr(Reading(), k))) if len(values) > 1 else None
             continue
         p = alt.param(name=k, value=bool(getattr(Reading(), k)), bind=alt.binding_checkbox(name=f"{s.label} "))
         params.append(p)
@@ -91,7 +103,7 @@ def weekly_chart(counts: pd.DataFrame, ranges: dict[str, pd.DataFrame] | pd.Data
     names = list(dict.fromkeys(long_r["assumptions"]))
     choice = alt.param(name="assumptions", value=names[0],
                        bind=alt.binding_select(options=names, name="Ranges under assumption: "))
-    switches, preds = _reading_params(long_r)
+    switches, preds = _reading_params(long_r, {"assumptions": names[0]})
     x = alt.X("week:O", title="Week of ruxolitinib (weekly assessment)", axis=alt.Axis(labelAngle=0))
     bars = alt.Chart(long).mark_bar(size=34).encode(
         x=x,
@@ -207,7 +219,7 @@ def week_slider_chart(ranges: dict[str, pd.DataFrame] | pd.DataFrame, counts: pd
     long = _ranges_long(ranges)
     long = long[long["quantity"].isin(list(STATES) + ["NR or dead"])].copy()
     names = list(dict.fromkeys(long["assumptions"]))
-    switches, preds = _reading_params(long)
+    switches, preds = _reading_params(long, {"week": int(facts.weeks[0])})
     rec = counts.set_index("week")
     rec_v = []
     for _, r in long.iterrows():
