@@ -87,7 +87,13 @@ $(AXE):
 test: $(STAMP) chromium r-oracle axe
 	rm -rf _build
 	$(MAKE) book
-	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg
+	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg -m "not slow"
+
+# The slow gates, each building the book again in copies of the repository (about 40 minutes on 2 cores):
+# four kinds of new report, builds killed at each stage, every template chapter, the contributor rebuild.
+test-slow: $(STAMP) chromium r-oracle axe
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PY) -m pytest tests/site -m slow
 
 bench: $(STAMP)
 	$(PY) tests/bench.py
