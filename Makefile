@@ -21,7 +21,7 @@ CHROMIUM := /usr/bin/chromium
 # JupyterLab reads this file for every user of this environment; nothing goes to ~/.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: book book-unlocked clean lab chromium r-oracle axe test bench weights venv
+.PHONY: book book-unlocked clean lab chromium r-oracle axe test test-slow bench weights venv
 
 venv: $(STAMP)
 
