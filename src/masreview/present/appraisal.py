@@ -12,9 +12,10 @@ from masreview.data import vocab
 from masreview.present.html import HTML, Link, esc, html_table
 
 # judgement -> (symbol, colour); the word is always shown, so the colour is never the only signal.
-_LIGHT = {"yes": ("+", "#1a7f37"), "low": ("+", "#1a7f37"),
-          "moderate": ("~", "#9a6700"), "unclear": ("?", "#9a6700"), "no-information": ("?", "#9a6700"),
-          "no": ("\u2212", "#cf222e"), "serious": ("!", "#cf222e"), "critical": ("!!", "#82071e")}
+# (the colours, for light and dark mode, are in the site's style sheet: masreview-light-<level>)
+_LIGHT = {"yes": ("+", "good"), "low": ("+", "good"),
+          "moderate": ("~", "mid"), "unclear": ("?", "mid"), "no-information": ("?", "mid"),
+          "no": ("\u2212", "bad"), "serious": ("!", "bad"), "critical": ("!!", "worst")}
 
 
 def light(judgement: str, support: str = "") -> HTML:
@@ -22,7 +23,7 @@ def light(judgement: str, support: str = "") -> HTML:
     symbol, colour = _LIGHT[judgement]
     word = vocab.APPRAISAL_JUDGEMENTS[judgement]
     title = f' title="{esc(support)}"' if support else ""
-    return HTML(f'<span class="masreview-light" style="color:{colour};font-weight:600"{title}>'
+    return HTML(f'<span class="masreview-light masreview-light-{colour}"{title}>'
                 f"{esc(symbol)} {esc(word)}</span>")
 
 
