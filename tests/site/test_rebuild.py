@@ -89,13 +89,14 @@ def add_case_as_a_contributor(root: Path) -> None:
         (folder / f.name).write_bytes(f.read_bytes())
     bib = (root / "references.bib").read_text(encoding="utf-8")
     stub = bib[bib.index("@article{doe2024example,"):]
-    (root / "references.bib").write_text(bib.replace(stub, (EXAMPLE / "references.bib").read_text(encoding="utf-8")),
+    example = (EXAMPLE / "references.bib").read_text(encoding="utf-8")
+    assert example.count("author = {Doe, J and Roe, R}") == 1 and example.count("year = {2024}") == 1
+    example = example.replace("author = {Doe, J and Roe, R}", "author = {Wu, J. and Shen, D. and Lu, M.}")
+    (root / "references.bib").write_text(bib.replace(stub, example.replace("year = {2024}", "year = {2025}")),
                                          encoding="utf-8")
     # The entry names the authors and year of the Wu 2025 case (as a second report by one group in one
     # year would): cited on its own page, it must not take the label of the Wu entry cited on another
     # page (with author-year "alpha" labels both were "WSL25": a duplicate label stops the build).
-    _replace_once(root / "references.bib", "author = {Doe, J and Roe, R}", "author = {Wu, J. and Shen, D. and Lu, M.}")
-    _replace_once(root / "references.bib", "year = {2024}", "year = {2025}")
     _replace_once(root / "data" / "cohorts.yaml", f"{NEW_ID}:\n  label: TODO who the patients are (place, population)",
                   "doe-example-case:\n  label: Synthetic one-patient case (test only)")
     _replace_once(root / "data" / "changelog.yaml", "TODO what this source adds and how the headline numbers change",
