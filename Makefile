@@ -57,8 +57,13 @@ book-unlocked:
 clean:
 	rm -rf _build
 
-# The venv's own python3 kernel (ipykernel in $(VENV)); no kernel is installed anywhere else.
+# The venv's own python3 kernel (ipykernel in $(VENV)); no kernel is installed anywhere else. Its spec is
+# written into the venv under the name and display name the chapters declare (kernelspec: python3,
+# "Python 3"), so saving a chapter in JupyterLab leaves its front matter as it was (ipykernel's built-in
+# spec says "Python 3 (ipykernel)"). Charts draw live with JupyterLab's own Vega renderer (the kernel is
+# not the book build: masreview.present.charts); jupyterlab-myst renders the chapters' MyST markup.
 lab: $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	mkdir -p $(dir $(LAB_OVERRIDES))
 	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_OVERRIDES)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.ip=127.0.0.1 \

@@ -107,6 +107,7 @@ def preexecute(root: Path, jobs: int = 2, build_dir: str = "_build") -> dict:
         summary["skipped"] = f"execute_notebooks is {settings['mode']!r}, not 'cache'"
         return summary
     os.environ.setdefault("MASREVIEW_ROOT", str(root))  # what the book build does (sphinxext)
+    os.environ["MASREVIEW_BOOK_BUILD"] = "1"  # kernels draw charts for pages (masreview.present.charts)
     from fnmatch import fnmatch
 
     from jupyter_cache import get_cache

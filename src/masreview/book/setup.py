@@ -47,9 +47,11 @@ def setup(reload: bool = False) -> Dataset:
     last load, so that "Run All" in JupyterLab after editing a CSV shows the edited data.
     """
     global _DATASET, _LOADED_FROM
-    from masreview.present.charts import enable_offline_charts
+    from masreview.present.charts import enable_offline_charts, in_book_build
 
     enable_offline_charts()
+    if not in_book_build():
+        _lab_note()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.max_colwidth", 200)
     now = data_fingerprint()
@@ -57,6 +59,31 @@ def setup(reload: bool = False) -> Dataset:
         _DATASET = load_dataset()
         _LOADED_FROM = now
     return _DATASET
+
+
+#: Shown by :func:`setup` outside the book build (JupyterLab): glue roles are filled in by the book only.
+LAB_NOTE = (
+    "*Running outside the book build.* The numbers in the text are glue roles that only the book build "
+    "fills in: here they show as their names (such as `li_n_measures:.0f`). Each value is listed under "
+    "the cell that computes it, as `glue: name = value`."
+)
+
+
+def _lab_note() -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(LAB_NOTE))
+
+
+def _show_glued(name: str, value) -> None:
+    """Outside the book build, show a glued value under its cell (the prose cannot paste it there)."""
+    from masreview.present.charts import in_book_build
+
+    if in_book_build():
+        return
+    from IPython.display import display
+
+    display({"text/plain": f"glue: {name} = {value}"}, raw=True)
 
 
 class PlainText(str):
@@ -85,6 +112,7 @@ def glue_number(name: str, value) -> float | int:
     if not isinstance(v, (int, float)):
         raise TypeError(f"glue_number('{name}'): expected a number, got {type(value).__name__}")
     glue(name, v, display=False)
+    _show_glued(name, v)
     return v
 
 
@@ -94,6 +122,7 @@ def glue_text(name: str, text: str) -> str:
 
     t = PlainText(str(text))
     glue(name, t, display=False)
+    _show_glued(name, t)
     return t
 
 

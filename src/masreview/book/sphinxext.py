@@ -345,6 +345,8 @@ def _point_package_at_book(app: Sphinx, config) -> None:
     """Make chapters read the data of the book being built (a copy of the repo included)."""
     if "MASREVIEW_ROOT" not in os.environ and (Path(app.srcdir) / "data").is_dir():
         os.environ["MASREVIEW_ROOT"] = str(Path(app.srcdir).resolve())
+    # Kernels started by this build draw charts as the pages need them (masreview.present.charts).
+    os.environ["MASREVIEW_BOOK_BUILD"] = "1"  # charts.BOOK_BUILD_ENV (not imported: altair loads lazily)
 
 
 def _citation_labels(app: Sphinx, config) -> None:

@@ -5,8 +5,10 @@ The module has two parts:
 * **Renderer** (below): how an Altair chart becomes page output. Call :func:`enable_offline_charts`
   once at the top of a chapter (or notebook); every chart displayed afterwards is written as a
   self-contained HTML block: the Vega-Lite spec inline, a static SVG drawn by ``vl-convert`` (what
-  readers without JavaScript, nbval and JupyterLab see), and a few lines of script that hand the spec
-  to ``vegaEmbed`` when the page provides it. The book's Sphinx extension
+  readers without JavaScript see), and a few lines of script that hand the spec to ``vegaEmbed`` when
+  the page provides it. That is in the book build only (``MASREVIEW_BOOK_BUILD``, set by the build);
+  in JupyterLab a chart is a Vega spec that JupyterLab's own Vega renderer draws, live and offline
+  (:func:`render_lab_chart`). The book's Sphinx extension
   (:mod:`masreview.book.sphinxext`) serves one Vega bundle per site and adds it only to pages holding a
   chart, so charts stay interactive with no request leaving the site.
 * **Chart builders**: functions that turn loaded data into Altair charts.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from typing import Any
 
@@ -151,11 +154,69 @@ def render_chart(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
     return {"text/html": block, "text/plain": f"<chart: {label}>"}
 
 
+#: Set (to ``1``) by the book build (:mod:`masreview.book.sphinxext`, :mod:`masreview.book.preexecute`) for
+#: the kernels it starts. Without it a chapter runs interactively (JupyterLab) and charts use
+#: :func:`render_lab_chart`.
+BOOK_BUILD_ENV = "MASREVIEW_BOOK_BUILD"
+
+#: Name under which the JupyterLab renderer is registered with ``alt.renderers``.
+LAB_RENDERER_NAME = "masreview-lab"
+
+#: MIME type of a Vega spec, drawn by JupyterLab's own Vega extension (no request leaves the machine).
+#: JupyterLab 4.6 renders Vega 5 and Vega-Lite 3 to 5 (its bundled Vega-Lite is 5.6); Altair 6 writes
+#: Vega-Lite 6 under ``application/vnd.vegalite.v6.json``, which JupyterLab does not know, so the spec
+#: is compiled to Vega here (by vl-convert, with the Vega-Lite version Altair targets) and the Vega
+#: runtime of JupyterLab draws it, parameters and their menus and sliders included.
+VEGA_MIME_TYPE = "application/vnd.vega.v5+json"
+
+
+def in_book_build() -> bool:
+    """True in a kernel the book build started (its outputs become pages)."""
+    return os.environ.get(BOOK_BUILD_ENV, "") not in ("", "0")
+
+
+#: Width (pixels) JupyterLab gets for a chart that is as wide as its container on the website
+#: (``width="container"``): in a notebook's output area such a chart and its container keep resizing
+#: each other and the tab stops responding.
+LAB_CONTAINER_WIDTH = 640
+
+
+def fixed_width(node: Any, width: int = LAB_CONTAINER_WIDTH) -> Any:
+    """The spec with every ``"width": "container"`` replaced by ``width`` pixels."""
+    if isinstance(node, dict):
+        return {k: (width if k == "width" and v == "container" else fixed_width(v, width))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [fixed_width(v, width) for v in node]
+    return node
+
+
+def render_lab_chart(spec: dict[str, Any], **_metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Altair renderer for JupyterLab: the chart as a Vega spec (live: menus, sliders, tooltips), the
+    static SVG for front ends without a Vega renderer, and a ``text/plain`` line; drawn as SVG with no
+    action menu (its "open in the Vega editor" would leave the machine), as on the website."""
+    spec = fixed_width(json_safe(spec))
+    vega = vl_convert.vegalite_to_vega(spec, vl_version=VEGALITE_VERSION)
+    data = {
+        VEGA_MIME_TYPE: vega,
+        "image/svg+xml": static_svg(spec, spec_id(spec)),
+        "text/plain": f"<chart: {chart_label(spec)}>",
+    }
+    return data, {VEGA_MIME_TYPE: {"embed_options": {"renderer": "svg", "actions": False}}}
+
+
 def enable_offline_charts() -> None:
-    """Render every Altair chart from now on with the project renderer (idempotent)."""
+    """Render every Altair chart from now on with the project renderer (idempotent).
+
+    In the book build (:data:`BOOK_BUILD_ENV` set) that is :func:`render_chart`, the HTML block the
+    pages hold; elsewhere (a chapter run in JupyterLab) :func:`render_lab_chart`, which JupyterLab
+    draws live without the page's Vega bundle.
+    """
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, render_chart)
-    alt.renderers.enable(RENDERER_NAME)
+    if LAB_RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(LAB_RENDERER_NAME, render_lab_chart)
+    alt.renderers.enable(RENDERER_NAME if in_book_build() else LAB_RENDERER_NAME)
 
 
 # ---------------------------------------------------------------------------------------------------
