@@ -1,7 +1,8 @@
 # Living review: build, test and edit.
 #   make book      validate data/, then build the website into _build/html (executes changed chapters;
 #                  fails on invalid data before any page is written, and on any warning)
-#   make test      clean build, then unit tests, nbval notebooks and browser tests in one pytest run
+#   make test      clean build, then unit tests, nbval notebooks, browser tests and the gates on copies
+#                  (four kinds of new report; JupyterLab) in one pytest run
 #   make lab       JupyterLab on the repository; chapters/*.md open as notebooks (jupytext)
 #   make clean     remove _build (site and execution cache)
 #   make bench     timings (tests/bench.py)
@@ -95,7 +96,7 @@ test: $(STAMP) chromium r-oracle axe
 	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg -m "not slow"
 
 # The slow gates, each building the book again in copies of the repository (about 40 minutes on 2 cores):
-# four kinds of new report, builds killed at each stage, every template chapter, the contributor rebuild.
+# builds killed at each stage, every template chapter, hostile text, two clean builds, the contributor rebuild.
 test-slow: $(STAMP) chromium r-oracle axe
 	@test -f _build/html/index.html || $(MAKE) book
 	$(PY) -m pytest tests/site -m slow

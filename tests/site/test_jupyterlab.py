@@ -32,7 +32,7 @@ import pytest
 
 import sitecheck as sc
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.gate, pytest.mark.browser]
 
 SOURCE_CHAPTER = "chapters/li-2025-front-immunol.md"
 SYNTHESIS = "chapters/synthesis.md"

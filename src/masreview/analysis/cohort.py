@@ -30,14 +30,20 @@ RESPONSE_LABELS = {
 }
 
 
-def marginal_table(src, group: str, columns: dict[str, dict]) -> pd.DataFrame:
+# The baseline characteristics a cohort chapter shows: column of patients.csv -> the categories counted.
+BASELINE = {"sex": vocab.SEXES, "disease": vocab.DISEASES, "active_disease_baseline": {"yes": "Active disease"}}
+
+
+def marginal_table(src, group: str, columns: dict[str, dict] | None = None) -> pd.DataFrame:
     """Counts of each category of each column (one at a time), in vocabulary order.
 
-    ``columns``: column of patients.csv -> its vocabulary (e.g. ``{"sex": vocab.SEXES}``).
+    ``columns``: column of patients.csv -> its vocabulary (e.g. ``{"sex": vocab.SEXES}``); default
+    :data:`BASELINE`.
     Columns: characteristic, category, n, percent (of the group), code (the vocabulary code).
     """
     p = group_patients(src, group)
     rows = []
+    columns = BASELINE if columns is None else columns
     names = {"sex": "Sex", "disease": "Underlying disease"}
     for col, voc in columns.items():
         counts = p[col].value_counts()

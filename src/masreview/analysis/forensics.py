@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from masreview.analysis import logrank, stats
+from masreview.analysis.cohort import proportion_rows
 from masreview.analysis import survival as sv
+from masreview.data import vocab
 from masreview.data.model import SourceData
 from masreview.data.select import measure_row
 
@@ -36,6 +38,11 @@ class SurvivalForensics:
     @property
     def control(self) -> sv.GroupCounts:
         return self.counts[sv.CONTROL]
+
+    @property
+    def survival(self) -> pd.DataFrame:
+        """Survivors per group as :func:`masreview.analysis.cohort.proportion_rows` (key: the group code)."""
+        return proportion_rows({g: (c.survivors, c.n) for g, c in self.counts.items()}, vocab.GROUPS)
 
 
 def survival_forensics(src: SourceData, comparison: str = f"{sv.TREATED}-vs-{sv.CONTROL}") -> SurvivalForensics:

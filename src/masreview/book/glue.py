@@ -35,6 +35,15 @@ def glue_proportions(prefix: str, rows: pd.DataFrame) -> None:
         glue_text(f"{key}_wilson", interval_text(r.wilson_low, r.wilson_high))
 
 
+def glue_report(prefix: str, src) -> None:
+    """``{prefix}_citation`` (journal year;volume:pages, as the bibliography gives them) and
+    ``{prefix}_n_measures`` (how many numbers the report states: rows of its measures.csv)."""
+    bib = src.record.bibliography
+    where = ":".join(str(x) for x in (bib.volume, bib.pages) if x)
+    glue_text(f"{prefix}_citation", f"{bib.journal} {bib.year}" + (f";{where}" if where else ""))
+    glue_number(f"{prefix}_n_measures", len(src["measures"]))
+
+
 def glue_counts(prefix: str, table: pd.DataFrame, code: str = "code", value: str = "n") -> None:
     """``{prefix}_{code}`` = the count of each row of a table with a vocabulary code column."""
     for c, v in zip(table[code], table[value]):

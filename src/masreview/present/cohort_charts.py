@@ -21,6 +21,17 @@ def marginal_chart(table: pd.DataFrame, title: str, description: str) -> alt.Cha
     ).properties(width=420, height=alt.Step(24))
 
 
+def marginal_display(marg: pd.DataFrame) -> pd.DataFrame:
+    """Reader's version of :func:`masreview.analysis.cohort.marginal_table` (without the codes)."""
+    shown = marg.drop(columns="code").rename(columns={"n": "patients", "percent": "% of group"})
+    return shown.assign(**{"% of group": shown["% of group"].round().astype(int)})
+
+
+def median_display(medians: pd.DataFrame) -> pd.DataFrame:
+    """Reader's version of :func:`masreview.analysis.cohort.reported_medians`."""
+    return medians[["when", "value", "unit", "locator"]].rename(columns={"value": "median"})
+
+
 def proportion_display(rows: pd.DataFrame) -> pd.DataFrame:
     """Reader's version of :func:`proportion_rows`: n/N, %, exact and Wilson intervals in percent."""
     return pd.DataFrame({
