@@ -2,7 +2,8 @@
 
 ``add_fixture_case``: a one-patient paediatric (sJIA) case report, ``doe-2026-test-case``, in a cohort of
 its own, with a reported complete response at week 4, alive, 5 mg twice daily; its cohort, BibTeX entry
-and a changelog entry dated 2026-12-01. ``add_second_report``: a copy of the Front Immunol source under
+and a changelog entry dated :func:`fixture_date` (the newest date of the changelog, or
+2026-12-01 if that is later). ``add_second_report``: a copy of the Front Immunol source under
 another id, DOI and BibTeX key, in the same cohort.
 """
 
@@ -89,6 +90,13 @@ FIXTURE_BIB = """
 """
 
 
+def fixture_date(root: Path) -> str:
+    """The date of the fixture's changelog entry: never before an entry already in the changelog, so that
+    the changelog stays in date order whatever evidence the repository holds."""
+    entries = yaml.safe_load((root / "data" / "changelog.yaml").read_text(encoding="utf-8")) or []
+    return max([str(e["date"]) for e in entries] + ["2026-12-01"])
+
+
 def add_fixture_case(root: Path, label: str = "One synthetic child (test fixture)") -> None:
     folder = root / "data" / "sources" / "doe-2026-test-case"
     folder.mkdir()
@@ -100,7 +108,7 @@ def add_fixture_case(root: Path, label: str = "One synthetic child (test fixture
                  f"doe-test-case:\n  label: {yaml.safe_dump(label, default_style=chr(34)).strip()}\n"
                  "  primary_source: doe-2026-test-case\n")
     _append_yaml(root / "data" / "changelog.yaml",
-                 "- date: 2026-12-01\n  sources_added: [doe-2026-test-case]\n  summary: Added the test case.\n")
+                 f"- date: {fixture_date(root)}\n  sources_added: [doe-2026-test-case]\n  summary: Added the test case.\n")
     with open(root / "references.bib", "a", encoding="utf-8") as f:
         f.write(FIXTURE_BIB)
 
