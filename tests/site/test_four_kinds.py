@@ -69,12 +69,13 @@ def _appraise(folder: Path) -> None:
         f"murad-2018,{item},,unclear,not in what was read,,\n" for item in items), encoding="utf-8")
 
 
-def _bib(root: Path, key: str, author: str) -> None:
+def _bib(root: Path, key: str, author: str, doi: str) -> None:
+    """The BibTeX stub of ``key`` filled in (the same DOI as the record, which validate checks)."""
     text = (root / "references.bib").read_text(encoding="utf-8")
     start = text.index(f"@article{{{key},")
     end = text.index("}\n", text.index("doi = {", start)) + 2
     entry = (f"@article{{{key},\n  author = {{{author}}},\n  title = {{A synthetic report}},\n"
-             f"  journal = {{Journal of Synthetic Reports}},\n  year = {{2099}},\n  doi = {{10.9999/{key}}}\n}}\n")
+             f"  journal = {{Journal of Synthetic Reports}},\n  year = {{2099}},\n  doi = {{{doi}}}\n}}\n")
     (root / "references.bib").write_text(text[:start] + entry + text[end:], encoding="utf-8")
 
 
@@ -126,7 +127,7 @@ def add_case_report(root: Path) -> None:
         "patient_id,event,time,time_unit,origin,locator\n"
         'P1,last-follow-up,6,month,reported,"abstract, sentence 4"\n', encoding="utf-8")
     _appraise(folder)
-    _bib(root, "roe2099case", "Roe, A. and Poe, B. and Moe, C.")
+    _bib(root, "roe2099case", "Roe, A. and Poe, B. and Moe, C.", "10.9999/roe.2099.1")
     _cohort(root, CASE, "Synthetic paediatric case (tests only)")
     _changelog(root, "Adds a synthetic one-patient case (tests only).")
     _chapter(root, CASE, "Roe et al. 2099 (synthetic case report)")
@@ -158,7 +159,7 @@ def add_totals_series(root: Path) -> None:
                              f"data/sources/{SERIES}"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     _appraise(folder)
-    _bib(root, "moe2099series", "Moe, D. and Noe, E.")
+    _bib(root, "moe2099series", "Moe, D. and Noe, E.", "10.9999/moe.2099.2")
     _cohort(root, SERIES, "Synthetic adult series (tests only)")
     _changelog(root, "Adds a synthetic six-patient series (tests only).")
     _chapter(root, SERIES, "Moe and Noe 2099 (synthetic series)")
@@ -174,7 +175,7 @@ def add_further_report(root: Path) -> None:
         'm02,survival,ruxolitinib,,overall,,19,20,patients,0,,"abstract, sentence 2",19 of 20 survived,\n'),
         encoding="utf-8")
     _appraise(folder)
-    _bib(root, "li2099furtherreport", "Li, J. and Wang, R.")
+    _bib(root, "li2099furtherreport", "Li, J. and Wang, R.", "10.9999/li.2099.3")
     _changelog(root, "Adds a synthetic further report of the Renji cohort (tests only); no patients added.")
     _chapter(root, FURTHER, "Li and Wang 2099 (synthetic further report)")
 
@@ -193,7 +194,7 @@ def add_excluded(root: Path) -> None:
         "read_extent: TODO": "read_extent: abstract",
         "read_at: TODO": "read_at: https://example.org/hu-2099",
     })
-    _bib(root, "hu2099excluded", "Hu, F.")
+    _bib(root, "hu2099excluded", "Hu, F.", "10.9999/hu.2099.4")
     _changelog(root, "Screened and excluded a synthetic report (tests only).")
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from _synthesis_fixture import REPO, add_fixture_case, add_second_report, copy_repo
+from _synthesis_fixture import REPO, add_fixture_case, add_second_report, copy_repo, known
 
 from types import SimpleNamespace
 from masreview.analysis import pooling as _pooling, synthesis as _synthesis
@@ -64,7 +64,7 @@ def test_hand_formula_matches_paper_values():
 
 
 def test_repository_cohorts_counted_once():
-    ds = load_dataset(REPO)
+    ds = known()
     ct = syn.cohorts_table(ds).set_index("cohort_id")
     assert ct.loc["renji-rd-mas-ruxolitinib", "primary_source"] == "li-2025-front-immunol"
     assert ct.loc["renji-rd-mas-ruxolitinib", "treated"] == 20
@@ -73,7 +73,7 @@ def test_repository_cohorts_counted_once():
 
 
 def test_repository_outcomes_and_pool():
-    ds = load_dataset(REPO)
+    ds = known()
     oc = syn.cohort_outcomes(ds).set_index(["cohort_id", "outcome"])
     li = "renji-rd-mas-ruxolitinib"
     for outcome, key in (("survival", "survival"), ("complete-response", "cr"), ("overall-response", "overall")):
@@ -97,7 +97,7 @@ def test_repository_outcomes_and_pool():
 
 
 def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
-    ds = load_dataset(REPO)
+    ds = known()
     oc = syn.cohort_outcomes(ds)
     table = syn.per_cohort_table(oc, syn.pooled_results(oc), syn.report_labels(ds))
     assert list(table.columns) == ["Cohort", "Report", "Population", *syn.OUTCOMES.values(), "Counted from", "Note"]
@@ -123,7 +123,7 @@ def test_per_cohort_table_has_one_row_per_cohort_and_the_outcomes_as_columns():
 def test_per_cohort_table_names_bases_and_notes_per_outcome():
     """A cohort whose outcomes come from different bases names each; remarks on assessable outcomes go
     to the Note column once."""
-    ds = load_dataset(REPO)
+    ds = known()
     oc = syn.cohort_outcomes(ds)
     li = oc["cohort_id"] == "renji-rd-mas-ruxolitinib"
     oc.loc[li & (oc["outcome"] == "survival"), "basis"] = "reported measures"
@@ -135,7 +135,7 @@ def test_per_cohort_table_names_bases_and_notes_per_outcome():
 
 
 def test_adult_disease_outcomes_are_not_cross_tabulated():
-    ds = load_dataset(REPO)
+    ds = known()
     table, left_out = syn.subgroup_disease(ds)
     assert "renji-rd-mas-ruxolitinib" in left_out  # reconstructed rows: no disease-level outcomes
     assert set(table["Subgroup"]) <= {"Systemic juvenile idiopathic arthritis"}
@@ -148,7 +148,7 @@ def test_adult_disease_outcomes_are_not_cross_tabulated():
 def with_case(tmp_path):
     root = copy_repo(tmp_path)
     add_fixture_case(root)
-    return load_dataset(root)
+    return known(root, "doe-2026-test-case")
 
 
 def test_new_source_in_evidence_table(with_case):
@@ -218,10 +218,10 @@ def test_cohort_label_is_escaped(tmp_path):
 
 def test_second_report_does_not_double_patients(tmp_path):
     root = copy_repo(tmp_path)
-    b = syn.flow_counts(load_dataset(root))
-    b_total = int(syn.cohort_outcomes(load_dataset(root)).query("outcome == 'survival'")["total"].sum())
+    b = syn.flow_counts(known(root))
+    b_total = int(syn.cohort_outcomes(known(root)).query("outcome == 'survival'")["total"].sum())
     add_second_report(root)
-    ds = load_dataset(root)
+    ds = known(root, "li-2026-second-report")
     assert "li-2026-second-report" in ds.sources
     f = syn.flow_counts(ds)
     assert (f.included_reports, f.second_reports, f.cohorts, f.patients) == \
@@ -280,7 +280,7 @@ def test_k3_shows_hartung_knapp_and_prediction_interval():
 
 
 def test_forest_chart_has_title_and_rows():
-    ds = load_dataset(REPO)
+    ds = known()
     oc = syn.cohort_outcomes(ds)
     pooled = syn.pooled_results(oc)
     data = syn.forest_data(oc, pooled)

@@ -45,6 +45,12 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
         key = r.bibliography.bibtex_key
         if key not in bib:
             issues.append(Issue(rel, f"bibtex_key '{key}' has no entry in references.bib", column="bibliography.bibtex_key"))
+        elif r.bibliography.doi:
+            entry_doi = str({k.lower(): v for k, v in bib[key].fields.items()}.get("doi", ""))
+            if entry_doi.lower() != r.bibliography.doi.lower():
+                issues.append(Issue("references.bib", f"entry '{key}' gives doi {entry_doi or '(none)'} but {rel} gives "
+                                    f"{r.bibliography.doi}: the citation and the record must name the same publication",
+                                    line=bib[key].line, column="doi"))
         if r.bibliography.doi:
             doi = r.bibliography.doi.lower()
             if doi in dois:
