@@ -31,7 +31,6 @@ Rules (stated again in the synthesis and methods chapters, from :data:`RULES`):
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 

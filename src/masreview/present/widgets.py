@@ -43,9 +43,9 @@ def weekly_explorer(facts_of: Facts | Callable[[Reading], Facts]):
     plain :class:`Facts` offers no reading switches. Returns the VBox; ``box.checks`` (dict of
     Checkbox) and ``box.table`` (HTML) are exposed for tests.
     """
-    import html as _html
-
     import ipywidgets as w
+
+    from masreview.present.html import esc
 
     checks = {
         "no_relapse": w.Checkbox(value=True, description="no relapse"),
@@ -64,7 +64,7 @@ def weekly_explorer(facts_of: Facts | Callable[[Reading], Facts]):
         reading = Reading(**{k: checks[k].value for k in SWITCHES}) if readable else None
         facts = facts_of(reading) if readable else facts_of
         text = explore_text(facts, a, checks["dying_never_responded"].value, reading)
-        table.value = "<pre>" + _html.escape(text) + "</pre>"
+        table.value = "<pre>" + esc(text) + "</pre>"
 
     for c in checks.values():
         c.observe(update, names="value")
