@@ -59,7 +59,7 @@ def test_same_author_setting_and_overlapping_period_fails_with_its_place(tmp_pat
     with pytest.raises(DataValidationError) as info:
         load_dataset(root)
     msg = str(info.value)
-    assert f"data/sources/{B}/source.yaml, column 'cohort_id': may report the patients of '{A}'" in msg
+    assert f"data/sources/{B}/source.yaml, line 2, column 'cohort_id': may report the patients of '{A}'" in msg
     assert "cohort_id: doe-example-case" in msg and "checked-distinct" in msg
 
 
