@@ -112,27 +112,25 @@ class Injection:
         for field_path in free_text_fields(model):
             name = ".".join(field_path)
             m = self.marker(f"{rel}: {name}")
-            for _, record in items:
-                self._set(record, field_path, m)
+            if not sum(self._set(record, field_path, m) for _, record in items):
+                del self.fields[m]  # no record of the file has the part the field belongs to
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6), encoding="utf-8")
 
-    def _set(self, node, field_path, m) -> None:
+    def _set(self, node, field_path, m) -> int:
+        """Put the payload at the path in a record; the number of values set."""
         head, rest = field_path[0], field_path[1:]
         if head == "*":
-            for item in node or []:
-                self._set(item, rest, m)
-            return
+            return sum(self._set(item, rest, m) for item in node or [])
         if not isinstance(node, dict):
-            return
+            return 0
         if rest:
-            if isinstance(node.get(head), (dict, list)):
-                self._set(node[head], rest, m)
-            return
+            return self._set(node[head], rest, m) if isinstance(node.get(head), (dict, list)) else 0
         value = node.get(head)
         if isinstance(value, list):
             node[head] = [_hostile(v, m) for v in value] or [payload(m)]
         else:
             node[head] = _hostile(value, m)
+        return 1
 
     # references.bib: title, journal and the authors (one author more, braced) of every entry
     def bib(self, path: Path) -> None:
@@ -286,14 +284,22 @@ def test_hostile_text_is_shown_as_text(hostile_site, record_property):
     never = sorted(inj.fields[m] for m, where in shown.items() if not where)
     record_property("fields", len(inj.fields))
     record_property("fields never shown", json.dumps(never))
-    print(f"{len(inj.fields)} free-text fields given a payload; shown as text: {len(inj.fields) - len(never)}; "
-          f"never shown ({len(never)}):\n  " + "\n  ".join(never))
+    # grouped by file name and field (data/sources/<id>/ left out): how many of its files never show it
+    def kind(where: str) -> str:
+        return re.sub(r"^data/sources/[^/]+/", "", where)
+
+    total = {k: sum(kind(f) == k for f in inj.fields.values()) for k in {kind(f) for f in inj.fields.values()}}
+    hidden = {k: sum(kind(f) == k for f in never) for k in total}
+    print(f"\n{len(inj.fields)} free-text fields given a payload; shown as text: {len(inj.fields) - len(never)}; "
+          "never shown (files where it is never shown / files that have it):\n  "
+          + "\n  ".join(f"{k}: {hidden[k]}/{total[k]}" for k in sorted(total) if hidden[k]))
     # fields that exist for readers must reach them
     for meant in ("source.yaml: summary", "source.yaml: bibliography.title", "cohorts.yaml: label",
                   "changelog.yaml: summary", "context.yaml: figure", "references.bib: title"):
         hits = [m for m, f in inj.fields.items() if f.endswith(meant) and shown[m]]
         assert hits, f"no '{meant}' is shown on any page"
-    assert len(never) < len(inj.fields) / 2, f"most fields are never shown: {never}"
+    shown_kinds = [k for k in total if hidden[k] < total[k]]
+    assert len(shown_kinds) > len(total) / 2, f"most fields are never shown: {sorted(set(total) - set(shown_kinds))}"
     # where a marker is shown, the markup after it is shown as text too
     assert literal, "no payload is shown as the text it is"
 
