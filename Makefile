@@ -95,7 +95,8 @@ test: $(STAMP) chromium r-oracle axe
 	$(PY) -m pytest tests --nbval --nbval-sanitize-with tests/notebooks/sanitize.cfg -m "not slow"
 
 # The slow gates, each building the book again in copies of the repository (about 40 minutes on 2 cores):
-# four kinds of new report, builds killed at each stage, every template chapter, the contributor rebuild.
+# four kinds of new report, builds killed at each stage, every template chapter, the contributor rebuild,
+# hostile text in every free-text field (tests/site/test_hostile.py), two byte-identical clean builds.
 test-slow: $(STAMP) chromium r-oracle axe
 	@test -f _build/html/index.html || $(MAKE) book
 	$(PY) -m pytest tests/site -m slow
