@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from masreview.data import appraisal, vocab
 from masreview.data.dates import IsoDate, PastDate
 from masreview.data.links import check_doi, check_url
-from masreview.data.sourcefields import MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
+from masreview.data.sourcefields import CODE, MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
 
 # --- YAML records: read strictly (no unknown field, no text turned into a number, ISO dates of real days) ---
 
@@ -115,8 +115,8 @@ class SourceRecord(SourceContext):
     model_config = STRICT
 
     id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
-    cohort_id: str | None = Field(default=None, description="Cohort id from data/cohorts.yaml; reports of the "
-                                  "same patients share it (included reports only)")
+    cohort_id: str | None = Field(default=None, json_schema_extra=CODE, description="Cohort id from "
+                                  "data/cohorts.yaml; reports of the same patients share it (included reports only)")
     status: Literal[tuple(vocab.STATUSES)] = Field(description="Decision on the report")  # type: ignore[valid-type]
     exclusion_reason: Literal[tuple(vocab.EXCLUSION_REASONS)] | None = Field(None, description="Why excluded")  # type: ignore[valid-type]
     exclusion_note: str | None = Field(default=None, description="One sentence on the reason, for readers")
@@ -161,7 +161,7 @@ class Cohort(BaseModel):
     model_config = STRICT
 
     label: str = Field(min_length=3)
-    primary_source: str = Field(description="The source whose patient rows represent the cohort in the synthesis")
+    primary_source: str = Field(json_schema_extra=CODE, description="The source whose rows stand for the cohort")
     notes: str | None = None
 
 
@@ -171,8 +171,8 @@ class ChangelogEntry(BaseModel):
     model_config = STRICT
 
     date: PastDate
-    sources_added: list[str] = []
-    sources_changed: list[str] = []
+    sources_added: list[str] = Field(default_factory=list, json_schema_extra=CODE)
+    sources_changed: list[str] = Field(default_factory=list, json_schema_extra=CODE)
     summary: str = Field(min_length=5)
 
 
@@ -193,6 +193,7 @@ class Col:
     le: float | None = None
     pattern: re.Pattern | None = None
     pattern_help: str = ""
+    code: bool = False  # a code or a reference to another table (checked by a row rule), not free text
 
     def expected(self) -> str:
         """What a valid cell looks like, in words (used in error messages and the docs)."""
@@ -245,7 +246,7 @@ MEASURES_TABLE = TableSpec(
         Col("measure", "str", "What is measured", vocabulary=vocab.MEASURES),
         Col("group", "str", "Which patients the number describes", vocabulary=vocab.MEASURE_GROUPS),
         Col("category", "str", "Which level of the measure (sex, disease code, response state, event, "
-            "transition such as PR->CR); empty when the measure has none", nullable=True),
+            "transition such as PR->CR); empty when the measure has none", nullable=True, code=True),
         Col("timepoint", "str", "When: " + vocab.TIMEPOINT_HELP, pattern=vocab.TIMEPOINT_RE,
             pattern_help=vocab.TIMEPOINT_HELP),
         Col("value", "float", "The number as printed (a percentage for proportions, the P value, the median...)",
@@ -340,7 +341,7 @@ TREATMENTS_TABLE = TableSpec(
         Col("route", "str", "Route", nullable=True, required=False, vocabulary=vocab.ROUTES),
         Col("rounds", "int", "Number of rounds or courses", nullable=True, required=False, ge=1),
         Col("phase_id", "str", "The timeline phase in which it was given (phases.csv)", nullable=True,
-            required=False),
+            required=False, code=True),
         Col("role", "str", "failed (given before, without enough effect), salvage (the treatment under review), "
             "combination (given with it as one regimen), concomitant or taper", vocabulary=vocab.TREATMENT_ROLES),
         _ORIGIN,

@@ -34,7 +34,7 @@ class CountRef(BaseModel):
 
     model_config = schema.STRICT
 
-    measure: str = Field(description="measure_id of a row of measures.csv")
+    measure: str = Field(json_schema_extra=schema.CODE, description="measure_id of a row of measures.csv")
     field: Literal["numerator", "denominator"] = Field("numerator", description="Which number of that row")
     complement: bool = Field(False, description="true: denominator minus numerator (deaths from survivors/treated)")
 
@@ -42,7 +42,7 @@ class CountRef(BaseModel):
 class Category(BaseModel):
     model_config = schema.STRICT
 
-    value: str = Field(description="A code of the column (or a response state)")
+    value: str = Field(json_schema_extra=schema.CODE, description="A code of the column (or a response state)")
     count: CountRef | None = Field(None, description="How many rows get it")
     remainder: bool = Field(False, description="true: every row not yet given a value (the last category)")
 
@@ -58,7 +58,7 @@ class ColumnSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    column: str = Field(description="A column of patients.csv (sex, disease, ...)")
+    column: str = Field(json_schema_extra=schema.CODE, description="A column of patients.csv (sex, disease, ...)")
     categories: list[Category] = Field(min_length=1, description="Its values, filled in this order")
 
     @field_validator("column")
@@ -82,7 +82,7 @@ class ObservationSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    measure: str = Field(description="response-state")
+    measure: str = Field(json_schema_extra=schema.CODE, description="response-state")
     time: float = Field(ge=0, description="When, since ruxolitinib started")
     time_unit: Literal[tuple(vocab.TIME_UNITS)] = Field(description="Unit of time (day, week, month, year)")  # type: ignore[valid-type]
     categories: list[Category] = Field(min_length=1, description="Response states, filled in this order")
@@ -108,7 +108,7 @@ class EventSpec(BaseModel):
 
     model_config = schema.STRICT
 
-    event: str = Field(description="An event code of events.csv (death, relapse, ...)")
+    event: str = Field(json_schema_extra=schema.CODE, description="An event code of events.csv (death, relapse, ...)")
     count: CountRef = Field(description="How many patients have it")
     from_end: bool = Field(False, description="true: given to the last rows (declared order from the end)")
     note: str | None = Field(None, description="Note written on the rows (e.g. time of death not published)")
@@ -124,7 +124,7 @@ class EventSpec(BaseModel):
 class GroupSpec(BaseModel):
     model_config = schema.STRICT
 
-    group: str = Field(description="A patient group (ruxolitinib, historical-control, ...)")
+    group: str = Field(json_schema_extra=schema.CODE, description="A patient group (ruxolitinib, historical-control, ...)")
     id_prefix: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", description="Patient ids are prefix + number")
     size: CountRef = Field(description="Number of patients of the group")
     columns: list[ColumnSpec] = Field([], description="Columns of patients.csv to fill")
@@ -161,7 +161,7 @@ class TrajectorySpec(BaseModel):
 
     model_config = schema.STRICT
 
-    group: str = Field(description="The patient group whose weekly states are rebuilt")
+    group: str = Field(json_schema_extra=schema.CODE, description="The patient group whose weekly states are rebuilt")
     dying_never_responded: bool = Field(False, description="true: the patients who die never responded")
     assumptions: Literal["no relapse", "no assumption"] = Field(description="Reading of the narrative")
     rule: TrajectoryRule = Field(TrajectoryRule(), description="Which one trajectory the tables hold")
