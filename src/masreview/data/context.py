@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from masreview.data.model import Dataset, Issue
 from masreview.data.readers import read_model
-from masreview.data.sourcefields import CODE
+from masreview.data.sourcefields import CODE, TEXT
 
 FILE = "data/context.yaml"
 
@@ -23,7 +23,7 @@ class ContextFigure(BaseModel):
 
     treatment: str = Field(min_length=2, description="The treatment the figure is about")
     figure: str = Field(min_length=5, description="The figure in a reader's words (numbers as printed)")
-    quote: str = Field(min_length=5, description="The sentence of the source that prints it, verbatim")
+    quote: str = Field(min_length=5, json_schema_extra=TEXT, description="The sentence of the source that prints it, verbatim")
     locator: str = Field(min_length=3, description="Where the sentence stands (e.g. 'abstract, results, sentence 5')")
     source: str = Field(json_schema_extra=CODE, description="The source folder (data/sources/<id>) of the publication")
 

@@ -3,7 +3,7 @@
 Read from the schemas, so that a field added later is free text unless it says otherwise: a CSV column
 of kind ``str`` with no vocabulary, no pattern and not marked ``code`` (:func:`free_text_columns`), and a
 text field of a YAML record (or a list of texts) with no pattern, no field validator and not marked
-:data:`masreview.data.sourcefields.CODE` (:func:`free_text_fields`). Links, DOIs, dates and ids all have a
+:data:`masreview.data.sourcefields.CODE`, or marked :data:`~masreview.data.sourcefields.TEXT` (:func:`free_text_fields`). Links, DOIs, dates and ids all have a
 pattern or a validator. The hostile-text test of the site puts a payload in every one of them.
 """
 
@@ -15,6 +15,7 @@ import typing
 from pydantic import BaseModel
 
 from masreview.data.schema import CODE, TableSpec
+from masreview.data.sourcefields import TEXT
 
 
 def free_text_columns(spec: TableSpec) -> list[str]:
@@ -42,6 +43,9 @@ def free_text_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> li
                 out += [prefix + (name, "*") + p for p in free_text_fields(item)]
                 continue
             ann = item if item is str else None
+        if ann is str and info.json_schema_extra == TEXT:  # text for readers whose content a validator checks
+            out.append(prefix + (name,))
+            continue
         if ann is not str or name in checked or info.json_schema_extra == CODE:
             continue
         if any(getattr(m, "pattern", None) for m in info.metadata):
