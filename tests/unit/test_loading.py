@@ -68,6 +68,7 @@ def test_there_are_at_least_200_bad_fixtures():
     assert len(BAD_CASES) >= 200
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", BAD_CASES)
 def test_bad_fixture_is_rejected_with_place(tmp_path, name):
     root, expected = make_case(tmp_path, name)
