@@ -16,6 +16,7 @@ seeded generator per source).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 import subprocess
@@ -29,6 +30,7 @@ MURAD_ITEMS = ("selection", "exposure", "outcome", "alternative-causes", "challe
 REPO = Path(__file__).resolve().parents[1]
 DISEASES = ["AOSD", "SLE", "sJIA", "other-CTD"]
 MARK = "SYNTHETIC benchmark data, not a publication"
+TODAY = dt.date.today().isoformat()  # the extraction and the update: dates that may not lie in the future
 
 
 def synthetic_id(i: int) -> str:
@@ -98,7 +100,7 @@ bibliography:
   doi: 10.0000/synthetic.{i:05d}
   bibtex_key: synthetic{i:05d}
 extraction:
-  date: 2099-01-01
+  date: {TODAY}
   by: benchmark generator
   from_text: nothing (synthetic)
 notes: {MARK}.
@@ -162,7 +164,7 @@ def write_synthetic_sources(root: Path, n: int, start: int = 1) -> list[str]:
         f.write("\n" + "\n".join(bib_entry(i) for i in range(start, start + n)))
     log = root / "data" / "changelog.yaml"
     text = log.read_text(encoding="utf-8") if log.exists() else ""
-    text = text.rstrip("\n") + (f"\n- date: 2099-01-01\n  sources_added: [{', '.join(ids)}]\n"
+    text = text.rstrip("\n") + (f"\n- date: {TODAY}\n  sources_added: [{', '.join(ids)}]\n"
                                 f"  summary: {MARK} ({n} synthetic sources for the benchmark).\n")
     log.write_text(text, encoding="utf-8")
     return ids

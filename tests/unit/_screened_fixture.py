@@ -42,8 +42,11 @@ def screened_repo(tmp_path: Path) -> Path:
             text = text.replace("year: 2023", "year: 2022").replace("[Roe R, Poe P, Moe M]", "[Poe P]")
         rec.write_text(text, encoding="utf-8")
     bib = root / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("{TODO}", "{Synthetic}")
-                   .replace("doi = {Synthetic}", "url = {https://example.org/abstract}"), encoding="utf-8")
+    text = bib.read_text(encoding="utf-8")
+    for sid in ("roe-2023-wrong-drug", "poe-2022-unclear"):  # each entry with its record's DOI (validate checks it)
+        start = text.index("@article{" + sid.replace("-", "") + ",")
+        text = text[:start] + text[start:].replace("doi = {TODO}", f"doi = {{10.9999/{sid}}}", 1)
+    bib.write_text(text.replace("{TODO}", "{Synthetic}"), encoding="utf-8")
     log = root / "data" / "changelog.yaml"
     log.write_text(log.read_text(encoding="utf-8").replace("TODO what this source adds", "Synthetic, what it adds"),
                    encoding="utf-8")

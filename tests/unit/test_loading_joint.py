@@ -42,6 +42,7 @@ def _with_case(tmp_path: Path, name: str, n_synthetic: int) -> Path:
     return root
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", BAD_CASES)
 def test_joint_validation_reports_what_per_file_validation_reports(tmp_path, name, monkeypatch):
     root = _with_case(tmp_path, name, 5)

@@ -42,8 +42,12 @@ def _second_report(root: Path, period_a: str, period_b: str, extra: str = "", co
     text = (a / "source.yaml").read_text(encoding="utf-8")
     text = (text.replace(f"id: {A}", f"id: {B}").replace("cohort_id: doe-example-case", f"cohort_id: {cohort}")
             .replace("doi: 10.9999/fixture.2024.1", "doi: 10.9999/fixture.2025.2")
-            .replace("year: 2024", "year: 2025").replace(f"period: {period_a}", f"period: {period_b}"))
+            .replace("year: 2024", "year: 2025").replace(f"period: {period_a}", f"period: {period_b}")
+            .replace("bibtex_key: doe2024example", "bibtex_key: doe2025second"))
     (b / "source.yaml").write_text(text + extra, encoding="utf-8")
+    with open(root / "references.bib", "a", encoding="utf-8") as f:  # its own entry, with its own DOI
+        f.write("\n@article{doe2025second,\n  author = {Doe, J},\n  title = {A second synthetic report},\n"
+                "  journal = {Journal of Test Fixtures},\n  year = {2025},\n  doi = {10.9999/fixture.2025.2}\n}\n")
     if cohort == "doe-second":
         with open(root / "data" / "cohorts.yaml", "a", encoding="utf-8") as f:
             f.write(f"doe-second:\n  label: Second synthetic centre (tests only)\n  primary_source: {B}\n")
@@ -59,7 +63,7 @@ def test_same_author_setting_and_overlapping_period_fails_with_its_place(tmp_pat
     with pytest.raises(DataValidationError) as info:
         load_dataset(root)
     msg = str(info.value)
-    assert f"data/sources/{B}/source.yaml, column 'cohort_id': may report the patients of '{A}'" in msg
+    assert f"data/sources/{B}/source.yaml, line 2, column 'cohort_id': may report the patients of '{A}'" in msg
     assert "cohort_id: doe-example-case" in msg and "checked-distinct" in msg
 
 

@@ -34,3 +34,27 @@ def test_quoted_cell_keeps_hash_lines_blank_lines_and_line_separators(tmp_path):
                          .encode("utf-8"))
     ds = load_dataset(root)
     assert ds.source("doe-2024-example")["patients"].loc[0, "note"] == note.strip()
+
+
+def test_quoted_cells_of_every_table_keep_comment_and_blank_lines_byte_for_byte(tmp_path):
+    """A line starting with '#' or a blank line is a template comment only between records: inside a quoted
+    cell of any table it is text, kept exactly (CRLF, tabs and U+2028 included), and later rows keep their lines."""
+    root = tmp_path / "kept"
+    shutil.copytree(FIXTURES / "valid", root)
+    cell = "abstract,\n# sentence 3, not a comment\n\n\t#\r\n  \u2028 end"
+    quoted = '"' + cell + '"'
+    src = root / CASE
+    for name, old in (("measures.csv", '"abstract, sentence 3"'), ("treatments.csv", '"abstract, sentence 3"'),
+                      ("appraisal.csv", '"synthetic, paragraph 1"'), ("phases.csv", '"abstract, sentence 2"')):
+        path = src / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_bytes(("# a template comment\n\n" + text.replace(old, quoted, 1)).encode("utf-8"))
+    ds = load_dataset(root)
+    s = ds.source("doe-2024-example")
+    assert s["measures"].loc[2, "locator"] == cell
+    assert s["treatments"].loc[1, "locator"] == cell
+    assert s["appraisal"].loc[0, "support"] == cell
+    assert s["phases"].loc[0, "locator"] == cell
+    # a row after the multi-line cell keeps the line it has in an editor
+    assert s["appraisal"].attrs["lines"][1] == 3 + 1 + 5

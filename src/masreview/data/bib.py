@@ -13,6 +13,7 @@ from pathlib import Path
 
 from masreview.data.links import LinkError, check_doi, check_url
 from masreview.data.model import PLACEHOLDER, Issue
+from masreview.data.readers import LineIndex, decode_text
 
 FILE = "references.bib"
 
@@ -39,6 +40,24 @@ def _entry_lines(text: str) -> dict[str, int]:
             for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)}
 
 
+def _balanced(text: str, issues: list[Issue]) -> bool:
+    """Braces balance (BibTeX would otherwise end an entry early and drop the fields after the brace)."""
+    index, opened = LineIndex(text), []
+    for m in re.finditer(r"[{}]", text):
+        if m.group() == "{":
+            opened.append(m.start())
+        elif not opened:
+            issues.append(Issue(FILE, "has a closing brace } that no { opens: braces must balance",
+                                line=index.line(m.start())))
+            return False
+        else:
+            opened.pop()
+    if opened:
+        issues.append(Issue(FILE, "has an opening brace { that is never closed: braces must balance",
+                            line=index.line(opened[-1])))
+    return not opened
+
+
 def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | None:
     """key -> :class:`BibEntry`; None (with located issues) when the file is missing or invalid."""
     import pybtex.database
@@ -49,12 +68,8 @@ def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | 
     if not path.is_file():
         issues.append(Issue(FILE, "is missing: every source's bibtex_key needs an entry in it"))
         return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        issues.append(Issue(FILE, "is not UTF-8 text: save it as UTF-8", line=line))
+    text = decode_text(path, FILE, issues)  # UTF-8, no NUL, no byte order mark inside
+    if text is None or not _balanced(text, issues):
         return None
     lines = _entry_lines(text)
     seen: dict[str, int] = {}

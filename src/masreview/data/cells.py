@@ -1,8 +1,8 @@
 """Strict reading of one CSV cell of a number or date column, before pandera coerces it.
 
-pandas alone would read 'NaN', 'inf', '1_1' and Arabic-Indic digits as numbers without complaint, and
-'2024-02-30' with a traceback. Here only ASCII decimal numbers that are finite and ISO dates of days that
-exist pass.
+pandas alone would read 'NaN', 'inf', '1_1', '+5' and Arabic-Indic digits as numbers without complaint, and
+'2024-02-30' with a traceback. Here only ASCII decimal numbers (no '+' sign) that are finite and ISO dates
+of days that exist and have passed pass.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import datetime as dt
 import math
 import re
 
+from masreview.data.dates import future_note
 from masreview.data.schema import Col
 
-_INT = re.compile(r"^[-+]?[0-9]+\Z")
-_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_INT = re.compile(r"^-?[0-9]+\Z")
+_FLOAT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
@@ -30,7 +31,9 @@ def strict_cell(col: Col, cell: str) -> str | None:
         if not _DATE.match(cell):
             return ""
         try:
-            dt.date.fromisoformat(cell)
+            day = dt.date.fromisoformat(cell)
         except ValueError as e:
             return f" (no such date: {e})"
+        note = future_note(day)
+        return None if note is None else f" ({note})"
     return None

@@ -9,31 +9,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from masreview.data.model import Dataset, Issue
 from masreview.data.readers import read_model
+from masreview.data.sourcefields import CODE, TEXT
 
 FILE = "data/context.yaml"
 
 
 class ContextFigure(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     treatment: str = Field(min_length=2, description="The treatment the figure is about")
     figure: str = Field(min_length=5, description="The figure in a reader's words (numbers as printed)")
-    quote: str = Field(min_length=5, description="The sentence of the source that prints it, verbatim")
+    quote: str = Field(min_length=5, json_schema_extra=TEXT, description="The sentence of the source that prints it, verbatim")
     locator: str = Field(min_length=3, description="Where the sentence stands (e.g. 'abstract, results, sentence 5')")
-    source: str = Field(description="The source folder (data/sources/<id>) of the publication")
+    source: str = Field(json_schema_extra=CODE, description="The source folder (data/sources/<id>) of the publication")
 
-    @model_validator(mode="after")
-    def _numbers_quoted(self):
+    @field_validator("quote")
+    @classmethod
+    def _numbers_quoted(cls, quote: str, info: ValidationInfo) -> str:
         import re
 
-        missing = [n for n in re.findall(r"\d+(?:\.\d+)?", self.figure) if n not in self.quote]
+        figure = info.data.get("figure") or ""
+        missing = [n for n in re.findall(r"\d+(?:\.\d+)?", figure) if n not in quote]
         if missing:
             raise ValueError(f"figure gives {', '.join(missing)}, which the quote does not print")
-        return self
+        return quote
 
 
 def read_context(root: Path, ds: Dataset | None, issues: list[Issue]) -> list[ContextFigure]:
@@ -41,7 +44,7 @@ def read_context(root: Path, ds: Dataset | None, issues: list[Issue]) -> list[Co
     path = Path(root) / FILE
     if not path.exists():
         return []
-    figures = read_model(path, ContextFigure, root, issues, many=True)
+    figures = read_model(path, ContextFigure, root, issues, many="list")
     if figures is None:
         return []
     if ds is not None:

@@ -67,10 +67,11 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
                                 f"cohort '{ds.sources[c.primary_source].record.cohort_id}'",
                                 column=f"{cid}.primary_source"))
     for i, entry in enumerate(ds.changelog):
-        for sid in entry.sources_added + entry.sources_changed:
-            if sid not in ds.sources:
-                issues.append(Issue("data/changelog.yaml", f"entry {i + 1} ({entry.date}) names source '{sid}', "
-                                                          "which is not in data/sources", column="sources"))
+        for name in ("sources_added", "sources_changed"):
+            for j, sid in enumerate(getattr(entry, name)):
+                if sid not in ds.sources:
+                    issues.append(Issue("data/changelog.yaml", f"entry {i + 1} ({entry.date}) names source '{sid}', "
+                                        "which is not in data/sources", column=f"{i}.{name}.{j}"))
     issues.extend(overlap_issues(ds))
     by_cohort = defaultdict(list)
     for s in ds.sources.values():

@@ -19,7 +19,8 @@ from masreview.data.crosscheck import cross_source_issues
 from masreview.data.model import Dataset, DataValidationError, Issue, SourceData
 from masreview.data.readers import read_model, rel_path
 from masreview.data.schema import TABLES
-from masreview.data.specs import SPEC_FILES
+from masreview.data.locate import locate
+from masreview.data.specs import SPEC_FILES, spec_issues
 from masreview.data.tables import empty_table, parse_table, reference_rules, validate_tables
 
 
@@ -101,6 +102,8 @@ def _finish_source(started: _SourceInProgress, root: Path, issues: list[Issue]) 
         if spec.name not in tables:
             tables[spec.name] = empty_table(spec)
     reference_rules(tables, issues)
+    issues.extend(Issue(f, msg, column=col) for f, msg, col in spec_issues(started.specs, tables["measures"],
+                                                                            rel_path(folder, root)))
     issues.extend(Issue(f, msg) for f, msg in appraisal.table_rules(tables, record is not None and
                                                                    record.status == "included"))
     if len(issues) > n_before:
@@ -121,13 +124,13 @@ def load_dataset(root: Path | None = None) -> Dataset:
     cohorts_path = data / "cohorts.yaml"
     cohorts = None
     if cohorts_path.exists():
-        cohorts = read_model(cohorts_path, schema.Cohort, root, issues, many=True)
+        cohorts = read_model(cohorts_path, schema.Cohort, root, issues, many="mapping")
     else:
         issues.append(Issue("data/cohorts.yaml", "is missing: it lists the cohorts that sources belong to"))
     changelog: list = []
     changelog_path = data / "changelog.yaml"
     if changelog_path.exists():
-        changelog = read_model(changelog_path, schema.ChangelogEntry, root, issues, many=True) or []
+        changelog = read_model(changelog_path, schema.ChangelogEntry, root, issues, many="list") or []
     sources: dict[str, SourceData] = {}
     src_dir = data / "sources"
     folders = sorted(p for p in src_dir.iterdir() if p.is_dir()) if src_dir.exists() else []
@@ -153,4 +156,4 @@ def load_dataset(root: Path | None = None) -> Dataset:
         dataset.context = read_context(root, dataset, issues)
         if not issues:
             return dataset
-    raise DataValidationError(issues)
+    raise DataValidationError(locate(issues, root))

@@ -5,6 +5,7 @@ Every problem becomes an :class:`~masreview.data.model.Issue` with its file, lin
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
@@ -50,10 +51,35 @@ def decode_text(path: Path, rel: str, issues: list[Issue]) -> str | None:
         issues.append(Issue(rel, f"holds a NUL byte (line {line}, character {at - text.rfind(chr(10), 0, at)}): "
                                  "save the file as plain UTF-8 text", line=line))
         return None
+    if "\ufeff" in text:
+        at = text.index("\ufeff")
+        line = LineIndex(text).line(at)
+        issues.append(Issue(rel, f"holds a byte order mark (U+FEFF) inside the text (line {line}, character "
+                                 f"{at - LineIndex(text).starts[line - 1] + 1}): keep at most one, at the very start",
+                            line=line))
+        return None
     if not text.strip():
         issues.append(Issue(rel, "is empty: expected a header line and rows (or delete the file)"))
         return None
     return text
+
+
+class LineIndex:
+    """Line numbers of character positions, lines ended by CR, LF or CRLF only (as the CSV reader counts
+    them): U+2028, U+2029 and NEL, which YAML would count as line breaks, do not end a line in an editor."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def line(self, index: int) -> int:
+        return bisect.bisect_right(self.starts, index)
+
+    def where(self, mark) -> tuple[int | None, str]:
+        """(line, ' (column N)') of a YAML mark."""
+        if mark is None:
+            return None, ""
+        line = self.line(mark.index)
+        return line, f" (column {mark.index - self.starts[line - 1] + 1})"
 
 
 def read_csv_rows(path: Path, rel: str, issues: list[Issue]) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
@@ -108,17 +134,17 @@ MAX_YAML_DEPTH = 32
 
 
 class _StrictResolver(yaml.resolver.BaseResolver):
-    """Plain scalars: null, true/false, ASCII decimal integers and floats; anything else is a string."""
+    """Plain scalars: null, true/false, ASCII decimal integers and floats (no '+'); anything else is a string."""
 
 
 _StrictResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
                                       ["~", "n", "N", ""])
 _StrictResolver.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                       list("tTfF"))
-_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_StrictResolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^-?[0-9]+$"), list("-0123456789"))
 _StrictResolver.add_implicit_resolver("tag:yaml.org,2002:float",
-                                      re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
-                                      list("-+0123456789."))
+                                      re.compile(r"^-?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+                                      list("-0123456789."))
 
 
 class _StrictConstructor(yaml.constructor.SafeConstructor):
@@ -160,11 +186,7 @@ if hasattr(yaml, "CParser"):  # libyaml, when PyYAML was built with it: the same
     _FAST_LOADER = _FastLoader
 
 
-def _where(mark) -> tuple[int | None, str]:
-    return (mark.line + 1, f" (column {mark.column + 1})") if mark is not None else (None, "")
-
-
-def _check_events(text: str, rel: str, issues: list[Issue], loader) -> bool:
+def _check_events(text: str, rel: str, issues: list[Issue], loader, _where) -> bool:
     """Refuse anchors, aliases, non-standard tags and deep nesting, reading events only (nothing expanded)."""
     n_before, depth = len(issues), 0
     for ev in yaml.parse(text, Loader=loader):
@@ -193,7 +215,7 @@ def _check_events(text: str, rel: str, issues: list[Issue], loader) -> bool:
     return len(issues) == n_before
 
 
-def _check_keys(node, rel: str, issues: list[Issue]) -> None:
+def _check_keys(node, rel: str, issues: list[Issue], _where) -> None:
     """Refuse duplicate keys (at the second), merge keys and keys that are not plain values."""
     stack = [node]
     while stack:
@@ -222,11 +244,11 @@ def _parse_yaml(text: str, rel: str, issues: list[Issue]):
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         issues.append(Issue(rel, f"is larger than {MAX_YAML_BYTES} bytes: a data file this large is not expected"))
         return False, None, None
-    n_start = len(issues)
+    n_start, _where = len(issues), LineIndex(text).where
     for loader in dict.fromkeys((_FAST_LOADER, _PURE_LOADER)):  # the pure-Python loader words syntax errors the same everywhere
         del issues[n_start:]
         try:
-            if not _check_events(text, rel, issues, loader):
+            if not _check_events(text, rel, issues, loader, _where):
                 return False, None, None
             node = yaml.compose(text, Loader=loader)
             break
@@ -241,7 +263,7 @@ def _parse_yaml(text: str, rel: str, issues: list[Issue]):
     if node is None:
         return True, None, None
     n_before = len(issues)
-    _check_keys(node, rel, issues)
+    _check_keys(node, rel, issues, _where)
     if len(issues) > n_before:
         return False, None, None
     loader = _PURE_LOADER("")
@@ -268,17 +290,18 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     ok, data, node = _parse_yaml(text, rel, issues)
     if not ok:
         return None
-    lines: dict = {}
+    index = LineIndex(text)
+    lines: dict = {(): index.line(node.start_mark.index)} if node is not None else {}
 
     def walk(n, prefix):
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 key = prefix + (k.value,)
-                lines[key] = k.start_mark.line + 1
+                lines[key] = index.line(k.start_mark.index)
                 walk(v, key)
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
-                lines[prefix + (i,)] = v.start_mark.line + 1
+                lines[prefix + (i,)] = index.line(v.start_mark.index)
                 walk(v, prefix + (i,))
 
     walk(node, ())
@@ -286,7 +309,7 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     def placeholders(n, prefix):
         if isinstance(n, yaml.ScalarNode) and PLACEHOLDER in str(n.value):
             issues.append(Issue(rel, f"still holds the template placeholder {PLACEHOLDER}: replace it",
-                                line=n.start_mark.line + 1, column=".".join(str(p) for p in prefix) or None))
+                                line=index.line(n.start_mark.index), column=".".join(str(p) for p in prefix) or None))
         elif isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 placeholders(v, prefix + (k.value,))
@@ -306,7 +329,7 @@ def _pydantic_issues(err: ValidationError, rel: str, lines: dict, prefix: tuple 
     for e in err.errors():
         loc = prefix + tuple(e["loc"])
         line = None
-        for k in range(len(loc), 0, -1):
+        for k in range(len(loc), -1, -1):  # the field, or the nearest mapping around it
             if loc[:k] in lines:
                 line = lines[loc[:k]]
                 break
@@ -318,32 +341,39 @@ def _pydantic_issues(err: ValidationError, rel: str, lines: dict, prefix: tuple 
             msg = "unknown field (check its spelling)"
         elif e["type"] == "missing":
             msg = "the field is missing"
+        elif e["type"] != "value_error" and isinstance(e.get("input"), (str, int, float)):
+            msg += f"; got '{e['input']}'"  # what was read, beside what was expected
         issues_field = field_name if field_name else None
         out.append(Issue(rel, msg, line=line, column=issues_field))
     return out
 
 
-def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issue], many: bool = False):
-    """Read a YAML file into a pydantic model (or a mapping/list of them with ``many``)."""
+def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issue], many: bool | str = False):
+    """Read a YAML file into a pydantic model, or with ``many`` into a mapping (``many="mapping"``: id -> entry)
+    or a list (``many="list"``) of them."""
     parsed = read_yaml(path, root, issues)
     if parsed is None:
         return None
     data, lines = parsed
     rel = rel_path(path, root)
     if many:
+        shape = {"mapping": dict, "list": list}.get(many, (dict, list))
+        if not isinstance(data, shape):
+            words = {"mapping": "a mapping of entries (id: fields)", "list": "a list of entries (- field: value)"}
+            issues.append(Issue(rel, f"expected {words.get(many, 'a mapping or a list of entries')}; got "
+                                     f"{_shape_words(data)}", line=lines.get((), 1)))
+            return None
         if isinstance(data, dict):
-            bad = [k for k in data if not (isinstance(k, str) and _SLUG.match(k))]
-            for k in bad:
+            key_lines = [line for key, line in lines.items() if len(key) == 1]  # in the order of data's keys
+            bad = [(k, line) for k, line in zip(data, key_lines) if not (isinstance(k, str) and _SLUG.match(k))]
+            for k, line in bad:
                 issues.append(Issue(rel, f"the key '{k}' is not an id: expected lowercase letters, digits and "
-                                         "hyphens (e.g. li-2025-cohort)", line=lines.get((str(k),)), column=str(k)))
+                                         "hyphens (e.g. li-2025-cohort)", line=line, column=str(k)))
             if bad:
                 return None
             items = data.items()
-        elif isinstance(data, list):
-            items = enumerate(data)
         else:
-            issues.append(Issue(rel, "expected a mapping or a list of entries"))
-            return None
+            items = enumerate(data)
         out, ok = ({} if isinstance(data, dict) else []), True
         for k, v in items:
             try:
@@ -358,10 +388,15 @@ def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issu
                 out.append(m)
         return out if ok else None
     if not isinstance(data, dict):
-        issues.append(Issue(rel, "expected a mapping of fields (key: value)"))
+        issues.append(Issue(rel, f"expected a mapping of fields (key: value); got {_shape_words(data)}",
+                            line=lines.get((), 1)))
         return None
     try:
         return model.model_validate(data)
     except ValidationError as e:
         issues.extend(_pydantic_issues(e, rel, lines))
         return None
+
+
+def _shape_words(data) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(data), f"the single value '{data}'")

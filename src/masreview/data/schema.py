@@ -6,36 +6,21 @@ against them and the contributing chapter documents them from them, so the two n
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Literal
 
 import pandera.pandas as pa
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from masreview.data import appraisal, vocab
+from masreview.data.dates import IsoDate, PastDate
 from masreview.data.links import check_doi, check_url
-from masreview.data.sourcefields import MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
+from masreview.data.sourcefields import CODE, MasSubgroup, Overlap, Period, SourceContext  # noqa: F401
 
 # --- YAML records: read strictly (no unknown field, no text turned into a number, ISO dates of real days) ---
 
-STRICT = ConfigDict(extra="forbid", strict=True)
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-
-
-def _iso_date(value):
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError(f"expected a date YYYY-MM-DD; got '{value}'")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as e:
-        raise ValueError(f"expected a date YYYY-MM-DD; got '{value}' (no such date: {e})") from None
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 # --- source.yaml ---------------------------------------------------------------------------------
 
@@ -64,10 +49,10 @@ class Bibliography(BaseModel):
     meeting: str | None = Field(default=None, description="Conference abstract: the meeting")
     session: str | None = Field(default=None, description="Conference abstract: the session")
     abstract_number: str | None = Field(default=None, description="Conference abstract: its number")
-    received: IsoDate | None = Field(default=None, description="Date received, YYYY-MM-DD")
-    accepted: IsoDate | None = Field(default=None, description="Date accepted, YYYY-MM-DD")
+    received: PastDate | None = Field(default=None, description="Date received, YYYY-MM-DD")
+    accepted: PastDate | None = Field(default=None, description="Date accepted, YYYY-MM-DD")
     published: IsoDate | None = Field(default=None, description="Date published in an issue, YYYY-MM-DD")
-    online: IsoDate | None = Field(default=None, description="Date published online, YYYY-MM-DD")
+    online: PastDate | None = Field(default=None, description="Date published online, YYYY-MM-DD")
 
     @field_validator("doi")
     @classmethod
@@ -99,7 +84,7 @@ class Extraction(BaseModel):
 
     model_config = STRICT
 
-    date: IsoDate = Field(description="Date of the extraction, YYYY-MM-DD")
+    date: PastDate = Field(description="Date of the extraction, YYYY-MM-DD")
     by: str = Field(min_length=3, description="A role, e.g. 'review team data extractor'")
     from_text: str = Field(min_length=3, description="What was read: abstract, full text, table 1, ...")
     checked_by: str | None = Field(default=None, description="A role: who checked the extraction")
@@ -130,8 +115,8 @@ class SourceRecord(SourceContext):
     model_config = STRICT
 
     id: str = Field(description="Source id: " + vocab.SOURCE_ID_HELP)
-    cohort_id: str | None = Field(default=None, description="Cohort id from data/cohorts.yaml; reports of the "
-                                  "same patients share it (included reports only)")
+    cohort_id: str | None = Field(default=None, json_schema_extra=CODE, description="Cohort id from "
+                                  "data/cohorts.yaml; reports of the same patients share it (included reports only)")
     status: Literal[tuple(vocab.STATUSES)] = Field(description="Decision on the report")  # type: ignore[valid-type]
     exclusion_reason: Literal[tuple(vocab.EXCLUSION_REASONS)] | None = Field(None, description="Why excluded")  # type: ignore[valid-type]
     exclusion_note: str | None = Field(default=None, description="One sentence on the reason, for readers")
@@ -176,7 +161,7 @@ class Cohort(BaseModel):
     model_config = STRICT
 
     label: str = Field(min_length=3)
-    primary_source: str = Field(description="The source whose patient rows represent the cohort in the synthesis")
+    primary_source: str = Field(json_schema_extra=CODE, description="The source whose rows stand for the cohort")
     notes: str | None = None
 
 
@@ -185,9 +170,9 @@ class ChangelogEntry(BaseModel):
 
     model_config = STRICT
 
-    date: IsoDate
-    sources_added: list[str] = []
-    sources_changed: list[str] = []
+    date: PastDate
+    sources_added: list[str] = Field(default_factory=list, json_schema_extra=CODE)
+    sources_changed: list[str] = Field(default_factory=list, json_schema_extra=CODE)
     summary: str = Field(min_length=5)
 
 
@@ -208,6 +193,7 @@ class Col:
     le: float | None = None
     pattern: re.Pattern | None = None
     pattern_help: str = ""
+    code: bool = False  # a code or a reference to another table (checked by a row rule), not free text
 
     def expected(self) -> str:
         """What a valid cell looks like, in words (used in error messages and the docs)."""
@@ -260,11 +246,11 @@ MEASURES_TABLE = TableSpec(
         Col("measure", "str", "What is measured", vocabulary=vocab.MEASURES),
         Col("group", "str", "Which patients the number describes", vocabulary=vocab.MEASURE_GROUPS),
         Col("category", "str", "Which level of the measure (sex, disease code, response state, event, "
-            "transition such as PR->CR); empty when the measure has none", nullable=True),
+            "transition such as PR->CR); empty when the measure has none", nullable=True, code=True),
         Col("timepoint", "str", "When: " + vocab.TIMEPOINT_HELP, pattern=vocab.TIMEPOINT_RE,
             pattern_help=vocab.TIMEPOINT_HELP),
         Col("value", "float", "The number as printed (a percentage for proportions, the P value, the median...)",
-            nullable=True),
+            nullable=True, ge=0),
         Col("numerator", "int", "Numerator or count, when printed", nullable=True, ge=0),
         Col("denominator", "int", "Denominator, when printed", nullable=True, ge=1),
         Col("unit", "str", "Unit of value", vocabulary=vocab.UNITS),
@@ -314,7 +300,7 @@ OBSERVATIONS_TABLE = TableSpec(
         Col("measure", "str", "What was observed", vocabulary=vocab.OBSERVATION_MEASURES),
         Col("state", "str", "Response state (for measure response-state)", nullable=True,
             vocabulary=vocab.RESPONSE_STATES),
-        Col("value", "float", "Value (for numeric measures)", nullable=True),
+        Col("value", "float", "Value (for numeric measures)", nullable=True, ge=0),
         Col("unit", "str", "Unit of value", nullable=True, vocabulary=vocab.UNITS),
         _ORIGIN,
         _LOCATOR_PAT,
@@ -355,7 +341,7 @@ TREATMENTS_TABLE = TableSpec(
         Col("route", "str", "Route", nullable=True, required=False, vocabulary=vocab.ROUTES),
         Col("rounds", "int", "Number of rounds or courses", nullable=True, required=False, ge=1),
         Col("phase_id", "str", "The timeline phase in which it was given (phases.csv)", nullable=True,
-            required=False),
+            required=False, code=True),
         Col("role", "str", "failed (given before, without enough effect), salvage (the treatment under review), "
             "combination (given with it as one regimen), concomitant or taper", vocabulary=vocab.TREATMENT_ROLES),
         _ORIGIN,

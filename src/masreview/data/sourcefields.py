@@ -14,7 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from masreview.data import vocab
 
-STRICT = ConfigDict(extra="forbid", strict=True)
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+#: ``json_schema_extra`` of a text field that holds a code or an id (a reference to another record or a
+#: word of the vocabulary), not text for readers (see :mod:`masreview.data.freetext`).
+CODE = {"masreview": "code"}
+#: ``json_schema_extra`` of a text field for readers whose validator checks its content (it stays free text).
+TEXT = {"masreview": "text"}
 
 
 _YEAR_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")

@@ -105,8 +105,6 @@ def parse_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) ->
     return _ParsedTable(spec, rel, columns, lines, placeholder_cells, len(issues) > n_before)
 
 
-
-
 def _validate_table(t: _ParsedTable, issues: list[Issue]) -> pd.DataFrame | None:
     """Validate one parsed table with its pandera schema, then the rules across cells of a row."""
     spec, rel, lines, placeholder_cells = t.spec, t.rel, t.lines, t.placeholder_cells
@@ -147,7 +145,8 @@ def _typed_table(df: pd.DataFrame, t: _ParsedTable, issues: list[Issue], n_befor
     df.attrs["file"] = t.rel
     n_rules = len(issues)
     _row_rules(df, t.spec, t.rel, issues)
-    issues[n_rules:] = [i for i in issues[n_rules:] if (i.line, i.column) not in t.placeholder_cells]
+    refused = {line for line, _ in t.placeholder_cells}  # a row with a refused cell: its rules would misread it
+    issues[n_rules:] = [i for i in issues[n_rules:] if i.line not in refused]
     return df if len(issues) == n_before and not t.had_issues else None
 
 
@@ -244,6 +243,7 @@ def _joint_row_rules(joint: pd.DataFrame, spec: TableSpec, tables, ends) -> None
     values = joint.values if rule else None
     columns = list(joint.columns)
     for n, ((t, own), start, end) in enumerate(zip(tables, starts, ends)):
+        n_own, refused = len(own), {line for line, _ in t.placeholder_cells}  # rows with a refused cell
         if n in with_dups:  # rare: the per-table code words the message (first occurrence)
             part = joint.iloc[start:end].reset_index(drop=True)
             part.attrs = {"lines": t.lines}
@@ -251,8 +251,8 @@ def _joint_row_rules(joint: pd.DataFrame, spec: TableSpec, tables, ends) -> None
         if rule:
             for i in range(start, end):
                 for column, message in rule(dict(zip(columns, values[i]))):
-                    if (t.lines[i - start], column) not in t.placeholder_cells:  # not reported already
-                        own.append(Issue(t.rel, message, line=t.lines[i - start], column=column))
+                    own.append(Issue(t.rel, message, line=t.lines[i - start], column=column))
+        own[n_own:] = [i for i in own[n_own:] if i.line not in refused]  # their rules would misread them
 
 
 def _row_rules(df: pd.DataFrame, spec: TableSpec, rel: str, issues: list[Issue], rules: bool = True) -> None:

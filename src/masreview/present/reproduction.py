@@ -113,7 +113,7 @@ def reproduction_issues(ds: Dataset) -> list:
                     issues.append(Issue(rel, f"{what} declares '{want}': give the reason in note", line=line,
                                         column="note"))
             elif row.status not in RECOMPUTED:
-                issues.append(Issue(rel, f"{what} is {row.status}: reported {row.reported!r}, recomputed "
+                issues.append(Issue(rel, f"{what} {'is ' * (row.status != 'differs')}{row.status}: reported {row.reported!r}, recomputed "
                                          f"{row.recomputed!r} by {row.method}. Correct the data, or declare "
                                          "expected_status (context or not recomputable) with the reason in note",
                                     line=line, column="value"))

@@ -41,7 +41,7 @@ def source_url(src: SourceData) -> str:
 
 
 def sources_overview(ds: Dataset, included_only: bool = True) -> pd.DataFrame:
-    """One row per source: id, citation, design, population, diseases, n treated, cohort, status."""
+    """One row per source: id, citation, title, summary, design, population, diseases, n treated, cohort, status."""
     rows = []
     for s in (ds.included() if included_only else ds.sources.values()):
         r = s.record
@@ -49,6 +49,7 @@ def sources_overview(ds: Dataset, included_only: bool = True) -> pd.DataFrame:
             "source_id": s.id,
             "citation": short_citation(s),
             "title": r.bibliography.title,
+            "summary": " ".join(r.summary.split()),
             "journal": r.bibliography.journal,
             "url": source_url(s),
             "design": vocab.DESIGNS[r.design],
