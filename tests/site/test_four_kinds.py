@@ -73,7 +73,7 @@ def _bib(root: Path, key: str, author: str, doi: str) -> None:
     """The BibTeX stub of ``key`` filled in (the same DOI as the record, which validate checks)."""
     text = (root / "references.bib").read_text(encoding="utf-8")
     start = text.index(f"@article{{{key},")
-    end = text.index("}\n", text.index("doi = {", start)) + 2
+    end = text.index("\n}\n", start) + 3  # the whole stub, up to its closing brace
     entry = (f"@article{{{key},\n  author = {{{author}}},\n  title = {{A synthetic report}},\n"
              f"  journal = {{Journal of Synthetic Reports}},\n  year = {{2099}},\n  doi = {{{doi}}}\n}}\n")
     (root / "references.bib").write_text(text[:start] + entry + text[end:], encoding="utf-8")
