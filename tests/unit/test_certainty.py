@@ -63,3 +63,16 @@ def test_key_messages_are_plain_sentences_from_the_dataset():
     assert "risk of bias: " in km["certainty_why"] and "small numbers" in km["certainty_why"]
     assert "95% interval" in km["survival"] and "independent group" in km["evidence"]
     assert km["last_update"][:2] == "20"
+    # each reason once: the outcomes share the appraisal items, survival adds the comparison with controls
+    assert km["certainty_why"].count("risk of bias: ") == 1, km["certainty_why"]
+
+
+def test_a_reason_is_given_once_and_the_fuller_wording_wins():
+    from masreview.present.keymessages import _add_reason
+
+    reasons: list[str] = []
+    for r in ("risk of bias: selection: unclear", "indirectness: only adults",
+              "risk of bias: selection: unclear; confounding (ROBINS-I serious)", "indirectness: only adults",
+              "risk of bias: selection: unclear"):
+        _add_reason(reasons, r)
+    assert reasons == ["risk of bias: selection: unclear; confounding (ROBINS-I serious)", "indirectness: only adults"]

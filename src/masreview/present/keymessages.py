@@ -49,6 +49,18 @@ def outcome_sentence(outcome: str, oc, pooled) -> str:
     return f"no cohort reports how many patients {what}."
 
 
+def _add_reason(reasons: list[str], r: str) -> None:
+    """Add a reason once: one that another already says is dropped, and one that says more than an
+    earlier one (risk of bias in the comparison with controls besides the appraisal items) replaces it."""
+    for i, earlier in enumerate(reasons):
+        if r in earlier:
+            return
+        if earlier in r:
+            reasons[i] = r
+            return
+    reasons.append(r)
+
+
 def key_messages(ds: Dataset) -> dict[str, str]:
     """Plain-text key messages (ready for ``glue_text``): counts, one sentence per outcome, the GRADE
     statement per outcome with its reasons, and the date of the last evidence update."""
@@ -72,8 +84,8 @@ def key_messages(ds: Dataset) -> dict[str, str]:
         for code, r in zip(c.codes, c.reasons):
             if code == "imprecision":
                 imprecise = True
-            elif r not in reasons:
-                reasons.append(r)
+            else:
+                _add_reason(reasons, r)
     if imprecise:
         reasons.append(f"small numbers ({_n(f.patients, 'patient', 'patients')} in all) and wide 95% intervals")
     levels = {out[f"certainty_{o}"] for o in OUTCOMES}
