@@ -207,10 +207,18 @@ def serve(directory: Path):
 
 
 def tracked_files(repo: Path = REPO) -> list[str]:
-    """Files a fresh clone would hold (tracked), plus new files not yet committed but not ignored."""
+    """Files a fresh clone would hold (tracked), plus new files not yet committed but not ignored. A copy
+    made by :func:`copy_repo` is not a git checkout (the copy a gate works in): there, every file but what
+    a build or a test run writes into it (_build, the venv, caches)."""
+    if not (repo / ".git").exists():
+        return sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*")
+                      if p.is_file() and not (set(p.relative_to(repo).parts) & _WRITTEN_BY_RUNS))
     out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=repo,
                          check=True, capture_output=True).stdout.decode("utf-8")
     return [f for f in out.split("\0") if f and (repo / f).is_file()]
+
+
+_WRITTEN_BY_RUNS = {"_build", ".venv", ".git", "__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".jupyter"}
 
 
 def copy_repo(dst: Path, repo: Path = REPO) -> Path:
