@@ -75,8 +75,9 @@ def source_files(i: int, n_patients: int | None = None) -> dict[str, str]:
         ["m01", "patients", "ruxolitinib", "", "baseline", "", n, "", "patients", 0, "", loc, "", ""],
     ]
     k = 2
-    for state in ("CR", "PR", "NR", "dead"):
-        measures.append([f"m{k:02d}", "response", "ruxolitinib", state, "week-4", "", counts[state], n,
+    reported = {**counts, "NR": counts["NR"] + counts["dead"]}  # no response counts the patients who died
+    for state in ("CR", "PR", "NR"):
+        measures.append([f"m{k:02d}", "response", "ruxolitinib", state, "week-4", "", reported[state], n,
                          "patients", 0, "", loc, "", ""])
         k += 1
     measures.append([f"m{k:02d}", "survival", "ruxolitinib", "", "overall",
