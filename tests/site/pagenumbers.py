@@ -14,7 +14,6 @@ from numbers import Number
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 from scipy import stats as sps
 

@@ -240,6 +240,27 @@ def make_book(root: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     )
 
 
+def build_or_fail(root: Path, what: str, validate: bool = False, tail: int = 4000) -> str:
+    """``make book`` in a copy, failing the test with the end of its output; returns that output.
+
+    With ``validate``, ``python -m masreview validate`` runs first, so a refused copy fails with the
+    validator's located messages rather than with the build's log.
+    """
+    import pytest
+
+    if validate:
+        env = {**os.environ, "MASREVIEW_ROOT": str(root)}
+        valid = subprocess.run([sys.executable, "-m", "masreview", "--root", str(root), "validate"],
+                               capture_output=True, text=True, env=env)
+        if valid.returncode != 0:
+            pytest.fail(f"`validate` refused the {what} copy:\n{valid.stdout}{valid.stderr}")
+    result = make_book(root)
+    if result.returncode != 0:
+        pytest.fail(f"`make book` failed on the {what} copy ({result.returncode}):\n"
+                    f"{result.stdout[-tail:]}\n{result.stderr[-tail:]}")
+    return result.stdout + result.stderr
+
+
 def snapshot(root: Path, dest: Path) -> Path:
     """Keep a copy of a build's html and glue store (later builds of the same copy overwrite them)."""
     if dest.exists():

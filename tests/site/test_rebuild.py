@@ -109,12 +109,8 @@ def add_case_as_a_contributor(root: Path) -> None:
 
 def _build_or_fail(root: Path, what: str) -> tuple[str, float]:
     t0 = time.monotonic()
-    result = sc.make_book(root)
-    seconds = time.monotonic() - t0
-    if result.returncode != 0:
-        pytest.fail(f"`make book` failed on the {what} copy ({result.returncode}):\n"
-                    f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return result.stdout + result.stderr, seconds
+    log = sc.build_or_fail(root, what)
+    return log, time.monotonic() - t0
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ as a table. The reports are synthetic (ids ``*-2099-*``) and live only in the co
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,12 +109,7 @@ def built(tmp_path_factory) -> Path:
     root = sc.copy_repo(tmp_path_factory.mktemp("templates") / "repo")
     for add in (fk.add_case_report, add_series_with_patients, add_totals_cohort, add_own_abstract):
         add(root)
-    env = {**os.environ, "MASREVIEW_ROOT": str(root)}
-    valid = subprocess.run([sys.executable, "-m", "masreview", "--root", str(root), "validate"],
-                           capture_output=True, text=True, env=env)
-    assert valid.returncode == 0, valid.stdout + valid.stderr
-    result = sc.make_book(root)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    sc.build_or_fail(root, "templates", validate=True)
     return root
 
 

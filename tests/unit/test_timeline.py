@@ -3,7 +3,10 @@ drawn as unknown; the same helpers on the Wu 2025 case (no dates) and a syntheti
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
 import pytest
 import vl_convert
 
@@ -97,3 +100,19 @@ def test_chart_needs_one_patient(ds):
 def test_source_without_phases_gives_empty_table(ds):
     ph = phase_table(ds.source("li-2025-front-immunol"))
     assert ph.empty and {"days", "length_status", "drugs"} <= set(ph.columns)
+
+
+@pytest.mark.parametrize("status", ["unknown", "stated"])
+def test_every_drawn_graphic_has_a_label_for_screen_readers(ds, status):
+    """A timeline whose phases are all of one kind draws no empty layer: Vega gives an empty mark group
+    the role graphics-symbol without a label, which axe-core reports (svg-img-alt)."""
+    ph = phase_table(ds.source(WU))
+    if status == "unknown":
+        ph = ph.assign(length_status="unknown", days=float("nan"))
+    else:
+        ph = ph.assign(length_status="stated", days=ph["days"].fillna(30.0))
+    spec = timeline_chart(ph).to_dict()
+    svg = vl_convert.vegalite_to_svg(spec)
+    unlabelled = [tag for tag in re.findall(r"<[^>]*role=\"graphics-symbol\"[^>]*>", svg) if "aria-label" not in tag]
+    assert unlabelled == []
+    assert svg.count(">length not reported<") == (len(ph) if status == "unknown" else 0)

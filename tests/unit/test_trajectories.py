@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import random
-from pathlib import Path
 
 import pandas as pd
 import pytest

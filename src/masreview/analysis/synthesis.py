@@ -31,10 +31,8 @@ Rules (stated again in the synthesis and methods chapters, from :data:`RULES`):
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from masreview.data import vocab

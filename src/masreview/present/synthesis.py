@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
 from masreview.analysis.pooling import (Pooled, heterogeneity_text, pool_proportions, pooled_results,

@@ -103,5 +103,7 @@ def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str |
     unknown_text = base.transform_filter(alt.datum.length_status == "unknown").transform_calculate(
         mid="datum.x1 / 2").mark_text(fontSize=11, fontStyle="italic", color="#555").encode(
         x="mid:Q", y=y, text=alt.value("length not reported"))
-    return alt.layer(unknown, known, unknown_text, known_text, title=heading, description=description).properties(
-        width=width, height=alt.Step(44))
+    # Only the layers that draw something: an empty one leaves an unlabelled graphic for screen readers.
+    layers = [layer for layer, drawn in ((unknown, n_unknown), (known, len(d) - n_unknown),
+                                         (unknown_text, n_unknown), (known_text, len(d) - n_unknown)) if drawn]
+    return alt.layer(*layers, title=heading, description=description).properties(width=width, height=alt.Step(44))
