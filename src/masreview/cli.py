@@ -20,9 +20,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else paths.repo_root()
     try:
         ds = load_dataset(root)
+        from masreview.book.contribute import chapter_issues
         from masreview.present.reproduction import reproduction_issues
 
-        gate = reproduction_issues(ds)
+        gate = reproduction_issues(ds) + chapter_issues(root, ds)
         if gate:
             raise DataValidationError(gate)
     except DataValidationError as e:
@@ -39,7 +40,10 @@ def cmd_new_source(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else paths.repo_root()
     try:
         if args.status != "included":
-            created = new_screened(root, args.source_id, args.status, reason=args.reason, note=args.note)
+            if args.cohort:
+                raise ContributeError("--cohort is for included reports: a screened report has no cohort")
+            created = new_screened(root, args.source_id, args.status, reason=args.reason, note=args.note,
+                                   design=args.design, population=args.population)
         elif args.design is None:
             raise ContributeError("--design is required for an included report")
         else:
@@ -83,13 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
     n = sub.add_parser("new-source", help="create the data folder, chapter, citation stub and table-of-contents "
                                           "entry of a newly published source (never overwrites)")
-    n.add_argument("source_id", help="firstauthor-year-shortname, lowercase (e.g. chen-2026-pediatr-rheumatol)")
-    n.add_argument("--design", choices=list(vocab.DESIGNS), help="required for an included report")
+    n.add_argument("source_id", help="firstauthor-year-shortname, lowercase (e.g. chen-2026-pediatr-rheumatol; "
+                                      "author-not-shown-2019-blood-abstract-1042 when the page read shows no author)")
+    n.add_argument("--design", choices=list(vocab.DESIGNS),
+                   help="required for an included report; optional for a screened one (its place on the evidence map)")
     n.add_argument("--status", default="included", choices=list(vocab.STATUSES),
                    help="included (default); excluded or awaiting: only the record, citation and changelog line")
     n.add_argument("--reason", choices=list(vocab.EXCLUSION_REASONS), help="why an excluded report is excluded")
     n.add_argument("--note", help="one sentence on the exclusion, for readers")
-    n.add_argument("--population", choices=list(vocab.POPULATIONS), help="adult, paediatric or mixed")
+    n.add_argument("--population", choices=list(vocab.POPULATIONS), help="adult, paediatric or mixed (also for a screened report: its place on the evidence map)")
     n.add_argument("--cohort", help="an existing cohort id, when the source reports patients already in the review")
     n.set_defaults(func=cmd_new_source)
     g = sub.add_parser("generate", help="write the tables a source's reconstruction.yaml / trajectories.yaml declare")

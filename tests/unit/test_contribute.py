@@ -140,3 +140,40 @@ def test_excluded_report_needs_only_its_record(repo):
     assert "exclusion_reason: wrong-drug" in src and "cohort_id" not in src
     with pytest.raises(ContributeError, match="--reason must be one of"):
         new_screened(repo, "doe-2020-other", "excluded", reason="because")
+
+
+def test_a_screened_report_keeps_the_design_and_population_it_is_given(repo):
+    from masreview.book.contribute import new_screened
+
+    new_screened(repo, "doe-2021-case", "excluded", reason="not-mas", design="case-report", population="paediatric")
+    src = (repo / "data" / "sources" / "doe-2021-case" / "source.yaml").read_text(encoding="utf-8")
+    assert "\ndesign: case-report\n" in src and "\npopulation: paediatric\n" in src
+    new_screened(repo, "doe-2021-bare", "awaiting")
+    bare = (repo / "data" / "sources" / "doe-2021-bare" / "source.yaml").read_text(encoding="utf-8")
+    assert "\n# design: one of" in bare and "\ndesign:" not in bare
+    with pytest.raises(ContributeError, match="--design must be one of"):
+        new_screened(repo, "doe-2021-other", "awaiting", design="anecdote")
+    r = subprocess.run([sys.executable, "-m", "masreview", "--root", str(repo), "new-source", "doe-2021-third",
+                        "--status", "excluded", "--reason", "not-mas", "--cohort", "x"], capture_output=True, text=True)
+    assert r.returncode == 2 and "a screened report has no cohort" in r.stderr
+
+
+def test_a_placeholder_left_in_an_included_reports_chapter_is_located(tmp_path):
+    from types import SimpleNamespace
+
+    from masreview.book.contribute import chapter_issues
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "roe-2024-x.md").write_text("---\n---\n\n# TODO Surname et al. year, journal\n\nText.\n",
+                                                         encoding="utf-8")
+    (tmp_path / "chapters" / "doe-2024-y.md").write_text("# TODO left in a screened report's old page\n",
+                                                         encoding="utf-8")
+    ds = SimpleNamespace(sources={
+        "roe-2024-x": SimpleNamespace(record=SimpleNamespace(status="included")),
+        "doe-2024-y": SimpleNamespace(record=SimpleNamespace(status="excluded")),
+        "moe-2024-z": SimpleNamespace(record=SimpleNamespace(status="included")),  # no chapter file
+    })
+    issues = chapter_issues(tmp_path, ds)
+    assert [str(i) for i in issues] == [
+        "chapters/roe-2024-x.md, line 4, column '3': still holds the template placeholder TODO: replace it with "
+        "the report's own words"]

@@ -29,12 +29,16 @@ def test_every_report_is_on_the_map_with_its_decision(ds):
     assert list(m["year"]) == sorted(m["year"])
     spec = evidence_map_chart(m).to_dict()
     assert "Roe et al. 2023 (2023" in spec["description"]
+    # each circle's own label (read by screen readers) says what the tooltip says, never the drawn size
+    assert spec["encoding"]["description"] == {"field": "said", "type": "nominal"}
+    said = dict(zip(m["report"], m.assign(**{"said": evidence_map_chart(m).data["said"]})["said"]))
+    assert all("treated patients" not in v for k, v in said.items() if m.set_index("report").at[k, "decision"] != "Included")
 
 
 def test_screened_rows_name_reason_reading_and_link(ds):
     rows = screened_rows(ds)
-    assert [r["Decision"] for r in rows] == ["Awaiting classification", "Excluded"]  # by source id
-    excluded = rows[1]
+    assert [r["Decision"] for r in rows] == ["Excluded", "Awaiting classification"]  # excluded first
+    excluded = rows[0]
     assert excluded["Reason"].startswith("Not ruxolitinib") and excluded["Reason"].endswith("Synthetic.")
     assert 'href="https://example.org/abstract"' in excluded["What was read"].markup
 

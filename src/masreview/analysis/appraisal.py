@@ -63,7 +63,7 @@ def murad_judgement(ap: pd.DataFrame) -> Judgement | None:
     answers = dict(zip(rows["item"], rows["judgement"]))
     concerns = [i for i in KEY_ITEMS if answers.get(i) in CONCERNS]
     level = LEVELS[0] if not concerns else LEVELS[1] if len(concerns) <= 2 else LEVELS[2]
-    reasons = [f"{i.replace('-', ' ')}: {answers[i]}" for i in concerns]
+    reasons = [vocab.MURAD_CONCERNS[i][answers[i]] for i in concerns]
     return Judgement(level, reasons, list(reasons))
 
 

@@ -129,7 +129,7 @@ def _indirectness(outcome: str, rows: pd.DataFrame) -> tuple[str, str]:
     pops = set(rows["population"]) if len(rows) else set()
     if pops and "mixed" not in pops and not set(POPULATIONS_ASKED) <= pops:
         only = " and ".join(vocab.POPULATIONS[p].lower() for p in sorted(pops))
-        reasons.append(f"only {only} (the question covers any age)")
+        reasons.append(f"only {only}, while the question covers any age")
     if outcome in SURROGATE:
         reasons.append(SURROGATE[outcome])
     return ("serious", "; ".join(reasons)) if reasons else ("not serious", "")

@@ -32,8 +32,8 @@ _EXAMPLES: dict[str, dict[str, str]] = {
                  "locator": "TODO abstract, results, sentence 1"},
     "observations": {"patient_id": "P1", "time": "0", "time_unit": "week", "measure": "ferritin", "value": "TODO",
                      "unit": "ng/mL", "origin": "reported", "locator": "TODO"},
-    "events": {"patient_id": "P1", "event": "last-follow-up", "time": "TODO", "time_unit": "month",
-               "origin": "reported", "locator": "TODO"},
+    "events": {"patient_id": "P1", "event": "TODO death or last-follow-up, only as the report states it",
+               "time": "TODO", "time_unit": "month", "origin": "reported", "locator": "TODO"},
     "treatments": {"patient_id": "P1", "treatment_id": "t1", "drug": "ruxolitinib", "dose": "TODO",
                    "dose_unit": "mg", "frequency": "twice-daily", "route": "oral", "phase_id": "p1",
                    "role": "salvage", "origin": "reported", "locator": "TODO"},
@@ -139,9 +139,11 @@ def _append_record(root: Path, source_id: str, values: dict, today: dt.date) -> 
 
 
 def new_screened(root: Path, source_id: str, status: str, reason: str | None = None, note: str | None = None,
-                 today: dt.date | None = None) -> list[Path]:
+                 today: dt.date | None = None, design: str | None = None,
+                 population: str | None = None) -> list[Path]:
     """A report screened and not included: only its record, BibTeX stub and changelog line (no tables,
-    no cohort, no chapter). ``status`` is excluded (with a reason code) or awaiting."""
+    no cohort, no chapter). ``status`` is excluded (with a reason code) or awaiting; ``design`` and
+    ``population``, when given, place it on the evidence map."""
     root = Path(root)
     today = today or dt.date.today()
     if status not in ("excluded", "awaiting"):
@@ -150,8 +152,15 @@ def new_screened(root: Path, source_id: str, status: str, reason: str | None = N
         raise ContributeError(f"--reason must be one of {', '.join(vocab.EXCLUSION_REASONS)}; got '{reason}'")
     if status == "awaiting" and reason:
         raise ContributeError("--reason is only for excluded reports")
+    for given, known, flag in ((design, vocab.DESIGNS, "--design"), (population, vocab.POPULATIONS, "--population")):
+        if given is not None and given not in known:
+            raise ContributeError(f"{flag} must be one of {', '.join(known)}; got '{given}'")
     bib_key = _check_new(root, source_id)
     values = dict(source_id=source_id, status=status, bibtex_key=bib_key, today=today.isoformat(),
+                  design_line=f"design: {design}" if design else
+                  f"# design: one of {', '.join(vocab.DESIGNS)} (optional: places the report on the evidence map)",
+                  population_line=f"population: {population}" if population else
+                  f"# population: one of {', '.join(vocab.POPULATIONS)} (optional)",
                   placeholder=PLACEHOLDER, read_extents=", ".join(vocab.READ_EXTENTS),
                   reason_line=f"exclusion_reason: {reason}" if reason else "",
                   note=" ".join((note or f"{PLACEHOLDER} one sentence on why, for readers").split()))
@@ -237,3 +246,23 @@ def tables_by_design() -> "pd.DataFrame":
         "required tables": ", ".join(schema.TABLES[t].file for t in schema.TABLES_BY_DESIGN[d]),
         "templates created": ", ".join(schema.TABLES[t].file for t in _TEMPLATE_TABLES[d]),
     } for d in vocab.DESIGNS])
+
+
+def chapter_issues(root: Path, ds) -> list:
+    """Every template placeholder left in the chapter of an included report (file, line, column), so that
+    an unfinished chapter (a 'TODO' title or paragraph) is refused by ``validate`` like unfinished data."""
+    from masreview.data.model import Issue
+
+    issues = []
+    for sid, src in ds.sources.items():
+        if src.record.status != "included":
+            continue
+        path = root / "chapters" / f"{sid}.md"
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            at = line.find(PLACEHOLDER)
+            if at >= 0:
+                issues.append(Issue(f"chapters/{sid}.md", f"still holds the template placeholder {PLACEHOLDER}: "
+                                    "replace it with the report's own words", line=number, column=str(at + 1)))
+    return issues

@@ -23,6 +23,8 @@ def locate(issues: list[Issue], root: Path) -> list[Issue]:
             lines = cache[issue.file]
             key = tuple(int(p) if p.isdigit() else p for p in issue.column.split("."))
             found = next((lines[key[:k]] for k in range(len(key), 0, -1) if key[:k] in lines), None)
-            issue = replace(issue, line=found)
+            # The line says which entry; the column names the field as contributors write it.
+            column = ".".join(p for p in issue.column.split(".") if not p.isdigit()) or issue.column
+            issue = replace(issue, line=found, column=column if found is not None else issue.column)
         out.append(issue)
     return out

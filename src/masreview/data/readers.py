@@ -309,7 +309,7 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     def placeholders(n, prefix):
         if isinstance(n, yaml.ScalarNode) and PLACEHOLDER in str(n.value):
             issues.append(Issue(rel, f"still holds the template placeholder {PLACEHOLDER}: replace it",
-                                line=index.line(n.start_mark.index), column=".".join(str(p) for p in prefix) or None))
+                                line=index.line(n.start_mark.index), column=_field_name(prefix)))
         elif isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 placeholders(v, prefix + (k.value,))
@@ -324,6 +324,12 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     return data, lines
 
 
+def _field_name(loc: tuple) -> str | None:
+    """A field as contributors write it ('bibliography.doi'); list positions are left out, the line says which
+    entry ('summary' of the sixth changelog entry is line 26, column 'summary', never '5.summary')."""
+    return ".".join(str(p) for p in loc if not isinstance(p, int)) or None
+
+
 def _pydantic_issues(err: ValidationError, rel: str, lines: dict, prefix: tuple = ()) -> list[Issue]:
     out = []
     for e in err.errors():
@@ -333,7 +339,7 @@ def _pydantic_issues(err: ValidationError, rel: str, lines: dict, prefix: tuple 
             if loc[:k] in lines:
                 line = lines[loc[:k]]
                 break
-        field_name = ".".join(str(p) for p in loc if not isinstance(p, int) or True) or None
+        field_name = _field_name(loc)
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "literal_error":
             msg = "expected " + msg.removeprefix("Input should be ") + f"; got '{e.get('input')}'"

@@ -34,7 +34,9 @@ class Bibliography(BaseModel):
 
     model_config = STRICT
 
-    authors: list[str] = Field(min_length=1, description="Authors as printed, 'Surname Initials'")
+    authors: list[str] = Field(min_length=1, description=(
+        "Authors as printed, 'Surname Initials'; end with 'et al.' when the page read stops the list short, or "
+        "give ['Not shown on the page read'] when it shows no author (the report is then named by its journal)"))
     title: str = Field(min_length=5, description="Title as printed")
     journal: str = Field(min_length=2, description="Journal, or the supplement for a conference abstract")
     year: int = Field(ge=1990, le=2100, description="Year of publication")
@@ -43,7 +45,7 @@ class Bibliography(BaseModel):
     pages: str | None = Field(default=None, description="Pages or article number, as text (\"216-219\")")
     doi: str | None = Field(default=None, description="DOI name, 10.<digits>/<suffix> (checked by data/links.py)")
     url: str | None = Field(default=None, description="An http(s) address (checked by data/links.py)")
-    pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
+    pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$", description="PubMed identifier, digits only")
     bibtex_key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$",
                             description="Key of this source's entry in references.bib")
     meeting: str | None = Field(default=None, description="Conference abstract: the meeting")

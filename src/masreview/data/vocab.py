@@ -32,7 +32,7 @@ STATUSES: dict[str, str] = {
 # Why a screened report is excluded (source.yaml: exclusion_reason), with an optional exclusion_note.
 EXCLUSION_REASONS: dict[str, str] = {
     "wrong-drug": "Not ruxolitinib (another JAK inhibitor or another drug)",
-    "not-mas": "No patient with MAS (HLH of another cause)",
+    "not-mas": "No patient with MAS (HLH of another cause, or no HLH at all)",
     "no-separable-mas-data": "MAS patients present, but their outcomes are not reported separately",
     "not-refractory": "Ruxolitinib given first line, not as salvage",
     "no-outcomes": "No outcome of ruxolitinib reported",
@@ -336,6 +336,18 @@ MURAD_ITEMS: dict[str, tuple[str, str]] = {
                                "to their own practice?"),
 }
 MURAD_ANSWERS: dict[str, str] = {"yes": "Yes", "no": "No", "unclear": "Unclear"}
+# A key question answered "no" or "unclear", as a reason for rating the certainty down, in plain words.
+MURAD_CONCERNS: dict[str, dict[str, str]] = {
+    "selection": {"no": "the patients may not be all those treated at the centre",
+                  "unclear": "unclear whether the patients are all those treated at the centre"},
+    "exposure": {"no": "ruxolitinib use not documented well enough",
+                 "unclear": "unclear how ruxolitinib use was documented"},
+    "outcome": {"no": "outcomes not assessed well enough",
+                "unclear": "unclear how outcomes were assessed"},
+    "alternative-causes": {"no": "other explanations of the improvement (such as the other treatments given) not "
+                                 "ruled out",
+                           "unclear": "unclear whether other explanations of the improvement were ruled out"},
+}
 
 ROBINS_I_DOMAINS: dict[str, tuple[str, str]] = {
     "confounding": ("Pre-intervention", "Bias due to confounding"),

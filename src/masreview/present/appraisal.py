@@ -9,7 +9,9 @@ from masreview.analysis import appraisal as ap
 from masreview.analysis.practical import COLUMNS as PRACTICAL_COLUMNS, absent, practical_rows
 from masreview.analysis.sof import SofRow
 from masreview.data import vocab
+from masreview.present.format import citation_label
 from masreview.present.html import HTML, Link, esc, html_table
+from masreview.present.sources import short_citation
 
 # judgement -> (symbol, colour); the word is always shown, so the colour is never the only signal.
 # (the colours, for light and dark mode, are in the site's style sheet: masreview-light-<level>)
@@ -64,13 +66,18 @@ def report_appraisal(src) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Tool", "Domain", "Question", "Result", "Judgement", "Support", "Note"])
 
 
-def _cases(row: SofRow) -> str:
+def _cases(ds, row: SofRow) -> str:
     p = row.pooled
     if p is None or not p.case_reports:
         return ""
     cases = row.rows[row.rows["cohort_id"].isin(p.case_reports)]
     return " Case reports apart, never pooled: " + "; ".join(
-        f"{r['cohort_id']} {int(r['events'])}/{int(r['total'])}" for _, r in cases.iterrows()) + "."
+        f"{_who(ds, r)} {int(r['events'])}/{int(r['total'])}" for _, r in cases.iterrows()) + "."
+
+
+def _who(ds, r) -> str:
+    """A cohort as readers know it: the citation label of its primary report."""
+    return citation_label(ds.source(r["primary_source"]))
 
 
 def estimate_text(ds, row: SofRow) -> str:
@@ -81,9 +88,9 @@ def estimate_text(ds, row: SofRow) -> str:
         parts = []
         for r in row.rows.to_dict("records"):
             if r["taper_only"]:
-                parts.append(f"{r['cohort_id']}: taper reported, doses {absent(ds.source(r['primary_source']))}")
+                parts.append(f"{_who(ds, r)}: taper reported, doses {absent(ds.source(r['primary_source']))}")
             else:
-                parts.append(f"{r['cohort_id']}: median daily dose {r['baseline']:g} to {r['later']:g} {r['unit']} "
+                parts.append(f"{_who(ds, r)}: median daily dose {r['baseline']:g} to {r['later']:g} {r['unit']} "
                              f"by {r['timepoint']}")
         return "; ".join(parts) + ". Not pooled: medians are reported without spread."
     p = row.pooled
@@ -95,7 +102,7 @@ def estimate_text(ds, row: SofRow) -> str:
                 f"{r['ci_high']:.0f}). Not pooled: one series only.")
     else:
         text = "Not pooled: no series or cohort reports it."
-    return text + _cases(row)
+    return text + _cases(ds, row)
 
 
 def _reasons(row: SofRow) -> HTML:
@@ -106,15 +113,21 @@ def _reasons(row: SofRow) -> HTML:
     return HTML(f"<ul>{''.join(items)}</ul>")
 
 
+def _evidence(ds, r: SofRow) -> HTML:
+    """How many reports, cohorts and patients, then each report by its citation, linked to its chapter."""
+    count = (f"{len(r.reports)} report{'s' if len(r.reports) != 1 else ''}, {len(r.cohorts)} "
+             f"cohort{'s' if len(r.cohorts) != 1 else ''}, {r.patients} patient{'s' if r.patients != 1 else ''}")
+    links = "; ".join(Link(short_citation(ds.source(sid)), f"{sid}.html").html() for sid in r.reports)
+    return HTML(esc(count) + (f" ({links})" if links else ""))
+
+
 def sof_table(ds, rows: list[SofRow]) -> HTML:
     """The summary of findings: evidence behind each outcome, estimate, certainty and why, in plain words."""
     out = []
     for r in rows:
         out.append({
             "Outcome": r.label,
-            "Evidence": f"{len(r.reports)} report{'s' if len(r.reports) != 1 else ''}, {len(r.cohorts)} "
-                        f"cohort{'s' if len(r.cohorts) != 1 else ''}, {r.patients} patient{'s' if r.patients != 1 else ''}"
-                        + (f" ({', '.join(r.reports)})" if r.reports else ""),
+            "Evidence": _evidence(ds, r),
             "Estimate (95% interval)": estimate_text(ds, r),
             "Certainty (GRADE)": f"{r.certainty.level} (starts {r.certainty.start})",
             "Rating down, domain by domain": _reasons(r),

@@ -38,10 +38,13 @@ def evidence_map_data(ds: Dataset) -> pd.DataFrame:
 
 def evidence_map_chart(data: pd.DataFrame) -> alt.Chart:
     """Year (x) by design (rows), a circle per report: area by treated patients, colour by decision."""
-    d = data.assign(size=data["patients"].fillna(1).clip(lower=1).astype(float))
-    values = "; ".join(f"{r.report} ({r.year}, {r.design}, {r.population}): {r.decision.lower()}"
-                       + (f", {r.patients_text} patients" if r.patients is not None else "")
-                       for r in data.itertuples())
+    said = [f"{r.report} ({', '.join(str(x) for x in (r.year, r.design, r.population) if x != NOT_RECORDED)}): "
+            f"{r.decision.lower()}" + (f", {r.patients_text} treated patients" if pd.notna(r.patients) else "")
+            for r in data.itertuples()]
+    # Each circle's label for screen readers says what the tooltip says (Vega's own would read the
+    # drawing size, 1, as the patients of a report that is not counted).
+    d = data.assign(size=data["patients"].fillna(1).clip(lower=1).astype(float), said=said)
+    values = "; ".join(said)
     decisions = [k for k in DECISION_COLOURS if k in set(data["decision"])]
     return alt.Chart(d).mark_circle(opacity=0.75, stroke="#333", strokeWidth=0.5).encode(
         x=alt.X("year:O", title="Year of publication", axis=alt.Axis(labelAngle=0)),
@@ -54,6 +57,7 @@ def evidence_map_chart(data: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("design:N", title="Design"), alt.Tooltip("population:N", title="Population"),
                  alt.Tooltip("decision:N", title="Decision"), alt.Tooltip("reason:N", title="Reason"),
                  alt.Tooltip("patients_text:N", title="Treated patients")],
+        description="said:N",
     ).properties(width="container", height=alt.Step(14),
                  title=alt.Title("Evidence map: every report screened",
                                  subtitle="Circle area: treated patients of an included report; colour: decision"),

@@ -43,9 +43,41 @@ def describe(row: pd.Series) -> str:
     return ", ".join(parts)
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case unless the word is an abbreviation
+    ('Overall response (CR or PR)' -> 'overall response (CR or PR)'; 'CMV infection' unchanged)."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].lower() != first[1:]:
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _surnames(authors: list[str]) -> tuple[list[str], bool]:
+    """The surnames printed, and whether the list stops short ('et al. ...' entry) or no author is shown."""
+    names, more = [], False
+    for a in authors:
+        text = a.strip()
+        if text.lower().startswith(("et al", "not shown", "authors not shown")):
+            more = True
+            continue
+        names.append(text.split()[0])
+    return names, more
+
+
 def citation_label(src) -> str:
-    """The one label of a report in text, tables and charts: 'Wu 2025', 'Li and Wang 2025', 'Li et al. 2025'."""
+    """The one label of a report in text, tables and charts: 'Wu 2025', 'Li and Wang 2025', 'Li et al. 2025';
+    a report whose authors are not shown on the page read is named by its journal ('Blood Advances 2019',
+    'Blood 2019;134:1042' with its volume and pages, or 'Blood 2019, abstract 1042')."""
     b = src.record.bibliography
-    names = [a.split()[0] for a in b.authors]
-    who = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+    names, more = _surnames(b.authors)
+    if not names:
+        number, volume, pages = (getattr(b, k, None) for k in ("abstract_number", "volume", "pages"))
+        where = f", abstract {number}" if number else f";{volume}:{pages}" if volume and pages else ""
+        return f"{b.journal} {b.year}{where}"
+    if len(names) == 1 and not more:
+        who = names[0]
+    elif len(names) == 2 and not more:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
     return f"{who} {b.year}"

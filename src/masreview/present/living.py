@@ -75,6 +75,9 @@ def whats_new_rows(ds: Dataset) -> list[dict]:
     return rows[::-1]
 
 
+_SCREENED = {"excluded": "excluded", "awaiting": "awaiting classification"}
+
+
 def _source_links(ds: Dataset, ids: list[str], prefix: str) -> str:
     links = []
     for sid in ids:
@@ -83,7 +86,7 @@ def _source_links(ds: Dataset, ids: list[str], prefix: str) -> str:
         if s is not None and s.record.status == "included":
             links.append(f'<a href="{safe_href(prefix + sid + ".html")}">{text}</a>')
         else:
-            links.append(text + (" (excluded)" if s is not None else ""))
+            links.append(text + (f" ({_SCREENED.get(s.record.status, s.record.status)})" if s is not None else ""))
     return "<br>".join(links) if links else ""
 
 

@@ -13,7 +13,8 @@ from masreview.data.model import Dataset, SourceData
 
 def short_citation(src: SourceData) -> str:
     """'Li et al. 2025, Frontiers in Immunology': the citation label and the journal."""
-    return f"{citation_label(src)}, {src.record.bibliography.journal}"
+    label, journal = citation_label(src), src.record.bibliography.journal
+    return label if label.startswith(journal) else f"{label}, {journal}"
 
 
 def full_citation(src: SourceData) -> str:
@@ -127,7 +128,10 @@ def screened_rows(ds: Dataset) -> list[dict]:
     from masreview.present.html import HTML, Link, esc
 
     rows = []
-    for s in sorted(ds.sources.values(), key=lambda s: s.id):
+    # Excluded first, then awaiting; newest first within each; then by label.
+    order = sorted(ds.sources.values(), key=lambda s: (s.record.status != "excluded", -s.record.bibliography.year,
+                                                        citation_label(s), s.id))
+    for s in order:
         r = s.record
         if r.status == "included":
             continue

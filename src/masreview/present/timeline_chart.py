@@ -92,7 +92,9 @@ def timeline_chart(ph: pd.DataFrame, patient_id: str | None = None, title: str |
     base = alt.Chart(d)
     heading = alt.Title(title, subtitle=f"Phases in order; known lengths to scale ({unit}s), "
                                         "dashed boxes: length not reported")
-    x = alt.X("x0:Q", title=f"Length of the phase ({unit}s)", scale=alt.Scale(nice=False))
+    # No length known at all: no length axis (an axis from 0 to 1 would suggest a scale that is not there).
+    x = alt.X("x0:Q", title=f"Length of the phase ({unit}s)", scale=alt.Scale(nice=False),
+              axis=None if n_unknown == len(d) else alt.Axis())
     known = base.transform_filter(alt.datum.length_status != "unknown").mark_bar(
         stroke="#1f5f8b", strokeWidth=1, height=22).encode(x=x, x2="x1:Q", y=y, color=color, tooltip=tooltip)
     unknown = base.transform_filter(alt.datum.length_status == "unknown").mark_bar(
