@@ -20,7 +20,9 @@ def test_show_table_escapes_column_labels_index_cells_and_caption():
 
 def test_html_table_escapes_headers_cells_and_caption():
     markup = html_table([{EVIL: EVIL, "link": Link(EVIL, "https://example.org/a")}], caption=EVIL).markup
-    assert "<script>" not in markup and markup.count("&lt;script&gt;") == 4
+    # caption, header, cell, link text, and the header again in the cell's data-label attribute
+    assert "<script>" not in markup and markup.count("&lt;script&gt;") == 5
+    assert 'data-label="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in markup
 
 
 @pytest.mark.parametrize("href", ["javascript:alert(1)", "https://example.org/\"><script>", "data:text/html,x",

@@ -8,12 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from masreview.present.format import citation_label, in_sentence
-from masreview.present.sources import short_citation
+from masreview.present.sources import full_citation, short_citation
 
 
 def _src(authors, journal="Blood Advances", year=2019, **more):
+    fields = dict(volume=None, issue=None, pages=None, abstract_number=None, title="A title")
     return SimpleNamespace(record=SimpleNamespace(bibliography=SimpleNamespace(
-        authors=authors, journal=journal, year=year, **more)))
+        authors=authors, journal=journal, year=year, **{**fields, **more})))
 
 
 @pytest.mark.parametrize("authors, label", [
@@ -49,3 +50,13 @@ def test_short_citation_names_the_journal_once():
 ])
 def test_in_sentence(label, expected):
     assert in_sentence(label) == expected
+
+
+@pytest.mark.parametrize("authors, start", [
+    (["Broglie L", "et al. (full author list not shown on the page read)"], "Broglie L, et al. A title."),
+    (["Not shown on the page read"], "A title."),
+    ([f"A{i} X" for i in range(7)], "A0 X, A1 X, A2 X, A3 X, A4 X, A5 X, et al. A title."),
+    (["Wu J", "Shen D"], "Wu J, Shen D. A title."),
+])
+def test_full_citation_prints_the_authors_shown(authors, start):
+    assert full_citation(_src(authors, volume="3", pages="1-2")) == f"{start} Blood Advances 2019;3:1-2."

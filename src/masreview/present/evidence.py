@@ -11,7 +11,7 @@ from masreview.analysis.synthesis import cohort_reports, flow_counts, patient_ou
 from masreview.data.select import TREATED, in_days, timepoint_label, treated_n
 from masreview.present.format import printed
 from masreview.present.sources import short_citation, source_url
-from masreview.present.html import esc, safe_href
+from masreview.present.html import STACK, esc, safe_href
 
 def _fmt_num(v: float, decimals) -> str:
     d = int(decimals) if pd.notna(decimals) else 0
@@ -193,7 +193,8 @@ def evidence_table_html(ds: Dataset, chapter_prefix: str = "") -> str:
             n_cell = n if r["primary"] else (f"({n}, same patients)" if n else "")
             cells = [report, n_cell] + \
                 [e(str(r[k])) for k in ("dose", "response", "survival", "adverse events", "follow-up")]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            body.append("<tr>" + "".join(f'<td data-label="{e(col)}">{c}</td>'
+                                         for col, c in zip(EVIDENCE_COLUMNS, cells)) + "</tr>")
         body.append("</tbody>")
     f = flow_counts(ds)
     foot = (f'<tfoot><tr><th scope="row" style="text-align:left">Patients counted once '
@@ -202,6 +203,6 @@ def evidence_table_html(ds: Dataset, chapter_prefix: str = "") -> str:
             f'<td colspan="{len(EVIDENCE_COLUMNS) - 2}"></td></tr></tfoot>')
     caption = ("Evidence table of the included reports, generated from data/sources: numbers as the reports "
                "print them. Reports of the same cohort are grouped; the total counts each cohort once.")
-    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table masreview-evidence" '
+    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table masreview-evidence {STACK}" '
             f'style="font-size:0.85em">'
             f"<caption>{e(caption)}</caption><thead><tr>{head}</tr></thead>{''.join(body)}{foot}</table></div>")

@@ -52,15 +52,16 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _surnames(authors: list[str]) -> tuple[list[str], bool]:
-    """The surnames printed, and whether the list stops short ('et al. ...' entry) or no author is shown."""
+def authors_shown(authors: list[str]) -> tuple[list[str], bool]:
+    """The authors printed ('Li J'), and whether there are more: the list stops short ('et al. ...' entry)
+    or the page read shows no author ('Not shown on the page read')."""
     names, more = [], False
     for a in authors:
         text = a.strip()
         if text.lower().startswith(("et al", "not shown", "authors not shown")):
             more = True
-            continue
-        names.append(text.split()[0])
+        else:
+            names.append(text)
     return names, more
 
 
@@ -69,7 +70,8 @@ def citation_label(src) -> str:
     a report whose authors are not shown on the page read is named by its journal ('Blood Advances 2019',
     'Blood 2019;134:1042' with its volume and pages, or 'Blood 2019, abstract 1042')."""
     b = src.record.bibliography
-    names, more = _surnames(b.authors)
+    shown, more = authors_shown(b.authors)
+    names = [a.split()[0] for a in shown]
     if not names:
         number, volume, pages = (getattr(b, k, None) for k in ("abstract_number", "volume", "pages"))
         where = f", abstract {number}" if number else f";{volume}:{pages}" if volume and pages else ""

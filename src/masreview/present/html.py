@@ -96,8 +96,14 @@ class Table(HTML):
         return f"<table: {self.caption}>"
 
 
+# A table of text that becomes one card per row on a phone (the site's style sheet): each cell then shows
+# its column's name from ``data-label``.
+STACK = "masreview-stack"
+
+
 def html_table(rows: list[dict], caption: str) -> HTML:
-    """An accessible HTML table: caption, header row, every text cell escaped, links as :class:`Link`."""
+    """An accessible HTML table: caption, header row, every text cell escaped, links as :class:`Link`;
+    on a narrow screen each row reads as a card, each cell headed by its column's name."""
 
     def cell(v) -> str:
         if isinstance(v, Link):
@@ -110,6 +116,7 @@ def html_table(rows: list[dict], caption: str) -> HTML:
 
     columns = list(rows[0]) if rows else []
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows)
-    return HTML(f'<table class="dataframe masreview-table"><caption>{esc(caption)}</caption>'
+    body = "".join("<tr>" + "".join(f'<td data-label="{esc(c)}">{cell(r[c])}</td>' for c in columns) + "</tr>"
+                   for r in rows)
+    return HTML(f'<table class="dataframe masreview-table {STACK}"><caption>{esc(caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

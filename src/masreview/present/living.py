@@ -23,7 +23,7 @@ from masreview.analysis.synthesis import subset
 from masreview.present.synthesis import headline
 from masreview.data.model import Dataset
 from masreview.present.sources import short_citation
-from masreview.present.html import esc, safe_href
+from masreview.present.html import STACK, esc, safe_href
 
 HEADLINE_LABELS = {
     "reports": "reports", "cohorts": "cohorts", "patients": "patients counted once",
@@ -90,23 +90,27 @@ def _source_links(ds: Dataset, ids: list[str], prefix: str) -> str:
     return "<br>".join(links) if links else ""
 
 
+_WHATS_NEW_COLUMNS = ("Date", "Sources added", "Sources changed", "What changed", "Headline numbers after the update")
+
+
 def whats_new_html(ds: Dataset, chapter_prefix: str = "") -> str:
     """The dated table of updates, newest first, as accessible HTML (every text escaped)."""
     e = esc
-    head = "".join(f'<th scope="col">{e(c)}</th>' for c in
-                   ("Date", "Sources added", "Sources changed", "What changed", "Headline numbers after the update"))
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in _WHATS_NEW_COLUMNS)
     body = []
     for r in whats_new_rows(ds):
         h = r["headline"]
         numbers = (f"{h['reports']} reports, {h['cohorts']} cohorts, {h['patients']} patients counted once<br>"
                    f"survival: {e(str(h['survival']))}<br>complete response: {e(str(h['complete-response']))}<br>"
                    f"overall response: {e(str(h['overall-response']))}<br><em>changed: {e(r['changes'])}</em>")
-        body.append(f'<tr><th scope="row">{e(r["date"])}</th><td>{_source_links(ds, r["added"], chapter_prefix)}</td>'
-                    f'<td>{_source_links(ds, r["changed"], chapter_prefix)}</td><td>{e(r["summary"])}</td>'
-                    f"<td>{numbers}</td></tr>")
+        cells = (_source_links(ds, r["added"], chapter_prefix), _source_links(ds, r["changed"], chapter_prefix),
+                 e(r["summary"]), numbers)
+        body.append(f'<tr><th scope="row">{e(r["date"])}</th>'
+                    + "".join(f'<td data-label="{e(c)}">{v}</td>' for c, v in zip(_WHATS_NEW_COLUMNS[1:], cells))
+                    + "</tr>")
     caption = ("Evidence updates, newest first, generated from data/changelog.yaml. Headline numbers are "
                "recomputed from the current data of the sources added up to each update.")
-    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table"><caption>{e(caption)}</caption>'
+    return (f'<div style="overflow-x:auto"><table class="dataframe masreview-table {STACK}"><caption>{e(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from masreview.data import vocab
 from masreview.data.links import check_url, doi_url
 from masreview.data.select import treated_n
-from masreview.present.format import citation_label
+from masreview.present.format import authors_shown, citation_label
 from masreview.data.model import Dataset, SourceData
 
 
@@ -20,7 +20,8 @@ def short_citation(src: SourceData) -> str:
 def full_citation(src: SourceData) -> str:
     """Vancouver-style citation text (no markup)."""
     b = src.record.bibliography
-    authors = ", ".join(b.authors[:6]) + (", et al" if len(b.authors) > 6 else "")  # ". " follows
+    shown, more = authors_shown(b.authors)
+    authors = ", ".join(shown[:6]) + (", et al" if shown and (more or len(shown) > 6) else "")  # ". " follows
     where = b.journal + f" {b.year}"
     if b.volume:
         where += f";{b.volume}"
@@ -30,7 +31,7 @@ def full_citation(src: SourceData) -> str:
         where += f":{b.pages}"
     if b.abstract_number:
         where += f", abstract {b.abstract_number}"
-    return f"{authors}. {b.title}. {where}."
+    return f"{authors + '. ' if authors else ''}{b.title}. {where}."
 
 
 def source_url(src: SourceData) -> str:
