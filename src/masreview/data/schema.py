@@ -338,7 +338,7 @@ TREATMENTS_TABLE = TableSpec(
         Col("drug", "str", "Drug (generic name, lowercase)", pattern=re.compile(r"^[a-z][a-z0-9 -]*\Z"),
             pattern_help="a generic drug name in lowercase"),
         Col("dose", "float", "Dose per administration", nullable=True, ge=0),
-        Col("dose_unit", "str", "Unit of dose", nullable=True, vocabulary=vocab.UNITS),
+        Col("dose_unit", "str", "Unit of dose", nullable=True, vocabulary=vocab.DOSE_UNITS),
         Col("frequency", "str", "How often", vocabulary=vocab.FREQUENCIES),
         Col("route", "str", "Route", nullable=True, required=False, vocabulary=vocab.ROUTES),
         Col("rounds", "int", "Number of rounds or courses", nullable=True, required=False, ge=1),

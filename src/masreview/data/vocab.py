@@ -147,6 +147,9 @@ UNITS: dict[str, str] = {
     "degC": "degrees Celsius",
 }
 
+# The units a dose is given in (treatments.csv: dose_unit).
+DOSE_UNITS: dict[str, str] = {k: UNITS[k] for k in ("mg", "mg/day", "mg/kg/day")}
+
 # --- reported measures ---------------------------------------------------------------------------
 
 # kind: what the number is.  count: numerator (and denominator when printed as n/N); proportion:
