@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from masreview.data.bib import read_bibliography
+from masreview.data.diseases import disease_issues
 from masreview.data.model import Dataset, Issue
 from masreview.data.overlap import overlap_issues
 from masreview.data.tables import row_line
@@ -58,6 +59,7 @@ def cross_source_issues(ds: Dataset, root: Path) -> list[Issue]:
                                          "one publication, one source folder", column="bibliography.doi"))
             dois.setdefault(doi, s.id)
         issues.extend(_totals(s))
+        issues.extend(disease_issues(s))
     for cid, c in ds.cohorts.items():
         if c.primary_source not in ds.sources:
             issues.append(Issue("data/cohorts.yaml", f"cohort '{cid}': primary_source '{c.primary_source}' is not a "
