@@ -22,7 +22,7 @@ from masreview.data import vocab
 from masreview.data.select import weeks_column
 from masreview.present.format import citation_label, printed
 from masreview.data.model import Dataset, SourceData
-from masreview.present.html import esc
+from masreview.present.html import STACK, esc
 
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -223,11 +223,11 @@ def card_html(card: pd.DataFrame, caption: str) -> str:
     """The card as an HTML table with a caption; every cell is escaped."""
     e = esc
     rows = "".join(
-        f'<tr><th scope="row">{e(str(r["item"]))}</th><td>{e(str(r["value"]))}</td>'
-        f'<td class="basis basis-{e(str(r["basis"]).replace(" ", "-"))}">{e(str(r["basis"]))}</td>'
-        f'<td>{e(str(r["locator"]))}</td></tr>'
+        f'<tr><th scope="row">{e(str(r["item"]))}</th><td data-label="Value">{e(str(r["value"]))}</td>'
+        f'<td data-label="Basis" class="basis basis-{e(str(r["basis"]).replace(" ", "-"))}">{e(str(r["basis"]))}</td>'
+        f'<td data-label="Where stated / how derived">{e(str(r["locator"]))}</td></tr>'
         for _, r in card.iterrows())
-    return (f'<table class="masreview-table masreview-case-card"><caption>{e(caption)}</caption>'
+    return (f'<table class="masreview-table masreview-case-card {STACK}"><caption>{e(caption)}</caption>'
             '<thead><tr><th scope="col">Item</th><th scope="col">Value</th><th scope="col">Basis</th>'
             f'<th scope="col">Where stated / how derived</th></tr></thead><tbody>{rows}</tbody></table>')
 
