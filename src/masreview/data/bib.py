@@ -65,7 +65,7 @@ def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | 
     from pybtex.scanner import PybtexSyntaxError
 
     path = Path(root) / FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a folder or a link: decode_text says so
         issues.append(Issue(FILE, "is missing: every source's bibtex_key needs an entry in it"))
         return None
     text = decode_text(path, FILE, issues)  # UTF-8, no NUL, no byte order mark inside
@@ -74,11 +74,11 @@ def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | 
     lines = _entry_lines(text)
     seen: dict[str, int] = {}
     for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text):
-        line = text.count("\n", 0, m.start()) + 1
-        if m.group(1) in seen:
-            issues.append(Issue(FILE, f"key '{m.group(1)}' is used twice (first at line {seen[m.group(1)]}): "
-                                      "each entry needs its own key", line=line))
-        seen.setdefault(m.group(1), line)
+        line, key = text.count("\n", 0, m.start()) + 1, m.group(1).lower()  # BibTeX keys ignore case
+        if key in seen:
+            issues.append(Issue(FILE, f"key '{m.group(1)}' is used twice (first at line {seen[key]}): each entry "
+                                      "needs its own key (keys ignore case)", line=line))
+        seen.setdefault(key, line)
     if any(i.file == FILE for i in issues):
         return None
     previous = pybtex.errors.strict

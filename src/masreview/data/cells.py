@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 
-from masreview.data.dates import future_note
+from masreview.data.dates import EARLIEST, future_note
 from masreview.data.schema import Col
 
 _INT = re.compile(r"^-?[0-9]+\Z")
@@ -34,6 +34,8 @@ def strict_cell(col: Col, cell: str) -> str | None:
             day = dt.date.fromisoformat(cell)
         except ValueError as e:
             return f" (no such date: {e})"
+        if day < EARLIEST:
+            return f" (before {EARLIEST.isoformat()})"
         note = future_note(day)
         return None if note is None else f" ({note})"
     return None

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+EARLIEST = dt.date(1900, 1, 1)  # no patient, report or update of this review is older
 
 
 def iso_date(value):
@@ -21,9 +22,12 @@ def iso_date(value):
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError(f"expected a date YYYY-MM-DD; got '{value}'")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as e:
         raise ValueError(f"expected a date YYYY-MM-DD; got '{value}' (no such date: {e})") from None
+    if day < EARLIEST:
+        raise ValueError(f"expected a date YYYY-MM-DD from {EARLIEST.isoformat()} on; got '{value}'")
+    return day
 
 
 def future_note(day: dt.date) -> str | None:

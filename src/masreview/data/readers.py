@@ -16,12 +16,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from masreview.data.model import PLACEHOLDER, Issue
+from masreview.data.rawtext import file_problem, hidden_character
 
 def rel_path(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(_resolved(root)))
-    except ValueError:
-        return str(path)
+    except ValueError:  # a symbolic link out of the repository: named by where it is, not where it points
+        a, r = str(path.absolute()), str(Path(root).absolute()) + "/"
+        return a[len(r):] if a.startswith(r) else str(path)
 
 
 def _resolved(root: Path) -> Path:
@@ -35,6 +37,9 @@ def _resolved_absolute(root: Path) -> Path:
 
 
 def decode_text(path: Path, rel: str, issues: list[Issue]) -> str | None:
+    if (problem := file_problem(path)) is not None:
+        issues.append(Issue(rel, problem))
+        return None
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -50,6 +55,9 @@ def decode_text(path: Path, rel: str, issues: list[Issue]) -> str | None:
         line = text.count("\n", 0, at) + 1
         issues.append(Issue(rel, f"holds a NUL byte (line {line}, character {at - text.rfind(chr(10), 0, at)}): "
                                  "save the file as plain UTF-8 text", line=line))
+        return None
+    if (hidden := hidden_character(text)) is not None:
+        issues.append(Issue(rel, hidden[1], line=hidden[0]))
         return None
     if "\ufeff" in text:
         at = text.index("\ufeff")
@@ -128,7 +136,7 @@ def read_csv_rows(path: Path, rel: str, issues: list[Issue]) -> tuple[list[str],
 # (duplicate and merge keys refused) and constructed with a resolver that knows only decimal numbers,
 # true/false and null: everything else, dates included, stays a string for the schemas to check.
 
-MAX_YAML_BYTES = 1_000_000
+MAX_YAML_BYTES = 100_000  # the largest data file is about 3 kB; parsing stays well under a second
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 MAX_YAML_DEPTH = 32
 
@@ -175,11 +183,11 @@ class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, 
 
 
 _FAST_LOADER = _PURE_LOADER = _PureLoader
-if hasattr(yaml, "CParser"):  # libyaml, when PyYAML was built with it: the same checks, faster
+if getattr(yaml, "__with_libyaml__", False):  # libyaml, when PyYAML was built with it: the same checks, faster
 
-    class _FastLoader(yaml.CParser, _StrictConstructor, _StrictResolver):
+    class _FastLoader(yaml.cyaml.CParser, _StrictConstructor, _StrictResolver):
         def __init__(self, stream):
-            yaml.CParser.__init__(self, stream)
+            yaml.cyaml.CParser.__init__(self, stream)
             _StrictConstructor.__init__(self)
             _StrictResolver.__init__(self)
 
@@ -216,18 +224,20 @@ def _check_events(text: str, rel: str, issues: list[Issue], loader, _where) -> b
 
 
 def _check_keys(node, rel: str, issues: list[Issue], _where) -> None:
-    """Refuse duplicate keys (at the second), merge keys and keys that are not plain values."""
-    stack = [node]
+    """Refuse duplicate keys (at the second), merge keys and keys that are not plain values (the first 20)."""
+    stack, n_before = [node], len(issues)
     while stack:
         n = stack.pop()
         if isinstance(n, yaml.MappingNode):
             seen: dict[str, int] = {}
             for k, v in n.value:
+                if len(issues) - n_before >= 20:
+                    return  # enough to act on; a hostile file could hold thousands
                 line, col = _where(k.start_mark)
                 if not isinstance(k, yaml.ScalarNode):
                     issues.append(Issue(rel, f"has a key that is a list or mapping{col}: keys must be plain text",
                                         line=line))
-                elif k.tag == "tag:yaml.org,2002:merge" or (k.value == "<<" and k.style is None):
+                elif k.tag == "tag:yaml.org,2002:merge" or (k.value == "<<" and not k.style):
                     issues.append(Issue(rel, f"uses a merge key <<{col}: write the fields out", line=line))
                 elif k.value in seen:
                     issues.append(Issue(rel, f"repeats the key '{k.value}'{col} (first at line {seen[k.value]}): "

@@ -74,6 +74,10 @@ class Bibliography(BaseModel):
     def _locatable(self):
         if not (self.doi or self.url):
             raise ValueError("give a doi or a url so that readers can find the source")
+        for name in ("received", "accepted", "published", "online"):
+            if (day := getattr(self, name)) and not 1990 <= day.year <= self.year + 1:
+                raise ValueError(f"{name} ({day}) is not a date of a report of {self.year}: expected a year "
+                                 f"from 1990 to {self.year + 1}")
         for earlier, later in (("received", "accepted"), ("accepted", "published"), ("received", "online")):
             a, b = getattr(self, earlier), getattr(self, later)
             if a and b and a > b:
