@@ -108,6 +108,9 @@ def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | 
                     fields[name] = check(fields[name])
                 except LinkError as err:
                     issues.append(Issue(FILE, f"entry '{key}': {err}", line=line, column=name))
+        if "crossref" in fields and fields["crossref"].lower() not in seen:
+            issues.append(Issue(FILE, f"entry '{key}': crossref '{fields['crossref']}' names no entry of this file",
+                                line=line, column="crossref"))
         if "url" not in fields and "doi" not in fields:
             issues.append(Issue(FILE, f"entry '{key}' has neither a doi nor a url: give one of them", line=line))
         authors = tuple(str(p) for p in e.persons.get("author", []))

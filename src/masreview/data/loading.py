@@ -138,6 +138,10 @@ def load_dataset(root: Path | None = None) -> Dataset:
         issues.append(Issue("data/sources", "holds no source folders"))
     started: list[Issue | _SourceInProgress] = []
     for folder in folders:
+        if folder.is_symlink():  # its files would be read from wherever it points
+            started.append(Issue(rel_path(folder, root), "is a symbolic link: a source folder must be a real folder "
+                                                         "inside data/sources"))
+            continue
         if not vocab.SOURCE_ID_RE.match(folder.name):
             started.append(Issue(rel_path(folder, root), f"folder name is not a source id: expected {vocab.SOURCE_ID_HELP}"))
             continue
