@@ -27,3 +27,31 @@ def test_one_wrong_number_among_empty_cells_gives_one_message(tmp_path):
     issues = [(i.file, i.line, i.column) for i in info.value.issues]
     assert issues == [("data/sources/doe-2024-example/measures.csv", 3, "value")], str(info.value)
     assert "got 'nine'" in str(info.value)
+
+
+def test_a_placeholder_cell_gives_one_message_not_also_a_type_error(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(VALID, root)
+    patients = root / "data/sources/doe-2024-example/patients.csv"
+    text = patients.read_text(encoding="utf-8")
+    assert ",female,9,sJIA," in text
+    patients.write_text(text.replace(",female,9,sJIA,", ",TODO,TODO,TODO,"), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(root)
+    issues = [(i.file, i.line, i.column) for i in info.value.issues]
+    rel = "data/sources/doe-2024-example/patients.csv"
+    assert issues == [(rel, 2, "sex"), (rel, 2, "age_years"), (rel, 2, "disease")], str(info.value)
+    assert all("still holds the template placeholder TODO" in i.message for i in info.value.issues)
+
+
+def test_a_placeholder_doi_in_references_bib_gives_one_message(tmp_path):
+    from masreview.data.bib import read_bibliography
+
+    root = tmp_path / "repo"
+    shutil.copytree(VALID, root)
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("10.9999/fixture.2024.1", "TODO"), encoding="utf-8")
+    issues = []
+    assert read_bibliography(root, issues) is None
+    assert [str(i) for i in issues] == [
+        "references.bib, line 1: entry 'doe2024example' still holds the template placeholder TODO: fill it in"]

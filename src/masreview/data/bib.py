@@ -102,6 +102,7 @@ def read_bibliography(root: Path, issues: list[Issue]) -> dict[str, BibEntry] | 
         if any(PLACEHOLDER in v for v in fields.values()):
             issues.append(Issue(FILE, f"entry '{key}' still holds the template placeholder {PLACEHOLDER}: "
                                       "fill it in", line=line))
+            continue  # its link checks would only repeat that
         for name, check in (("url", check_url), ("doi", check_doi)):
             if name in fields:
                 try:

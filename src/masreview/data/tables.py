@@ -97,8 +97,9 @@ def parse_table(path: Path, spec: TableSpec, root: Path, issues: list[Issue]) ->
     for c in spec.columns:  # numbers and dates are read strictly before pandera coerces them
         cells = columns[c.name]
         for k, cell in enumerate(cells):
-            problem = strict_cell(c, cell) if cell is not None else None
-            if problem is not None:
+            if (lines[k], c.name) in placeholder_cells:  # said once already: "still holds the placeholder"
+                cells[k] = None
+            elif cell is not None and (problem := strict_cell(c, cell)) is not None:
                 placeholder_cells.add((lines[k], c.name))
                 issues.append(Issue(rel, f"expected {c.expected()}; got '{cell}'{problem}", line=lines[k],
                                     column=c.name))
