@@ -80,3 +80,13 @@ def test_a_reason_is_given_once_and_the_fuller_wording_wins():
               "risk of bias: selection: unclear"):
         _add_reason(reasons, r)
     assert reasons == ["risk of bias: selection: unclear; confounding (ROBINS-I serious)", "indirectness: only adults"]
+
+
+def test_a_reason_that_concerns_some_outcomes_names_them():
+    from masreview.present.keymessages import _for_which
+
+    reasons = ["risk of bias: selection unclear", "indirectness: only adults", "publication bias: case reports"]
+    outcomes_of = {0: ["response", "survival"], 1: ["response"], 2: ["survival", "survival"]}
+    assert _for_which(reasons, outcomes_of, ["response", "survival"]) == [
+        "risk of bias: selection unclear", "indirectness: only adults (for response)",
+        "publication bias: case reports (for survival)"]

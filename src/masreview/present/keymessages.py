@@ -49,16 +49,27 @@ def outcome_sentence(outcome: str, oc, pooled) -> str:
     return f"no cohort reports how many patients {what}."
 
 
-def _add_reason(reasons: list[str], r: str) -> None:
+def _add_reason(reasons: list[str], r: str) -> int:
     """Add a reason once: one that another already says is dropped, and one that says more than an
-    earlier one (risk of bias in the comparison with controls besides the appraisal items) replaces it."""
+    earlier one (risk of bias in the comparison with controls besides the appraisal items) replaces it.
+    Returns the position of the reason that says it."""
     for i, earlier in enumerate(reasons):
         if r in earlier:
-            return
+            return i
         if earlier in r:
             reasons[i] = r
-            return
+            return i
     reasons.append(r)
+    return len(reasons) - 1
+
+
+def _for_which(reasons: list[str], outcomes_of: dict[int, list[str]], all_outcomes: list[str]) -> list[str]:
+    """Each reason, naming the outcomes it concerns when it does not concern them all."""
+    out = []
+    for i, r in enumerate(reasons):
+        names = list(dict.fromkeys(outcomes_of.get(i, [])))
+        out.append(r if len(names) in (0, len(all_outcomes)) else f"{r} (for {' and '.join(names)})")
+    return out
 
 
 def key_messages(ds: Dataset) -> dict[str, str]:
@@ -74,7 +85,7 @@ def key_messages(ds: Dataset) -> dict[str, str]:
     oc = cohort_outcomes(ds) if f.cohorts else None
     pooled = pooled_results(oc) if f.cohorts else {}
     rated = certainty_by_outcome(ds) if f.cohorts else {}
-    statements, reasons, imprecise = [], [], False
+    statements, reasons, imprecise, outcomes_of = [], [], False, {}
     for outcome in OUTCOMES:
         sentence = outcome_sentence(outcome, oc, pooled) if f.cohorts else "no data yet."
         out[outcome] = sentence[:1].upper() + sentence[1:]
@@ -85,7 +96,8 @@ def key_messages(ds: Dataset) -> dict[str, str]:
             if code == "imprecision":
                 imprecise = True
             else:
-                _add_reason(reasons, r)
+                outcomes_of.setdefault(_add_reason(reasons, r), []).append(PLAIN[outcome][1])
+    reasons = _for_which(reasons, outcomes_of, [PLAIN[o][1] for o in OUTCOMES])
     if imprecise:
         reasons.append(f"small numbers ({_n(f.patients, 'patient', 'patients')} in all) and wide 95% intervals")
     levels = {out[f"certainty_{o}"] for o in OUTCOMES}
