@@ -97,3 +97,30 @@ def test_every_page_has_the_favicon_and_our_script(site_dir):
         icon = s.find("link", rel="icon")
         assert icon is not None and "favicon.svg" in icon["href"], rel
         assert any("masreview.js" in (t.get("src") or "") for t in s.find_all("script")), rel
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1366px"])
+def test_every_chart_is_drawn_with_a_size(browser, site_url, site_dir, viewport):
+    """Each chart on each page is drawn (an SVG at least 150 px wide and 80 px high), never an empty box."""
+    from masreview.present.charts import CHART_CLASS
+
+    context, page, _ = _page(browser, viewport)
+    empty = {}
+    try:
+        for rel in content_pages(site_dir):
+            if f'class="{CHART_CLASS}"' not in (site_dir / rel).read_text(encoding="utf-8"):
+                continue
+            page.goto(urljoin(site_url + "/", rel))
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(500)  # charts render after load
+            sizes = page.evaluate(f"""() => Array.from(document.querySelectorAll('div.{CHART_CLASS}')).map(c => {{
+                const svgs = Array.from(c.querySelectorAll('svg')).filter(s => s.getBoundingClientRect().width > 0);
+                const r = svgs.length ? svgs[0].getBoundingClientRect() : {{width: 0, height: 0}};
+                return [c.id, Math.round(r.width), Math.round(r.height)];
+            }})""")
+            small = [s for s in sizes if s[1] < 150 or s[2] < 80]
+            if small:
+                empty[rel] = small
+    finally:
+        context.close()
+    assert empty == {}, f"charts drawn empty or tiny: {empty}"

@@ -49,3 +49,14 @@ def test_a_context_figure_must_quote_its_numbers():
     assert ContextFigure(**ok).figure == "Used in 179 patients"
     with pytest.raises(ValueError, match="180"):
         ContextFigure(**{**ok, "figure": "Used in 180 patients"})
+
+
+def test_the_map_is_drawn_with_a_width(ds):
+    """The chart has a width of its own ("container" drew nothing: its box on the page has no width)."""
+    import re
+
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(evidence_map_chart(evidence_map_data(ds)).to_dict())
+    width = float(re.search(r'<svg[^>]*\bwidth="([0-9.]+)"', svg).group(1))
+    assert width > 300 and svg.count('aria-roledescription="circle"') == len(ds.sources)

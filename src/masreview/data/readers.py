@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from masreview.data.model import PLACEHOLDER, Issue
+from masreview.data.modelissues import field_name, pydantic_issues
 from masreview.data.rawtext import file_problem, hidden_character
 
 def rel_path(path: Path, root: Path) -> str:
@@ -319,7 +320,7 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     def placeholders(n, prefix):
         if isinstance(n, yaml.ScalarNode) and PLACEHOLDER in str(n.value):
             issues.append(Issue(rel, f"still holds the template placeholder {PLACEHOLDER}: replace it",
-                                line=index.line(n.start_mark.index), column=_field_name(prefix)))
+                                line=index.line(n.start_mark.index), column=field_name(prefix)))
         elif isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 placeholders(v, prefix + (k.value,))
@@ -332,36 +333,6 @@ def read_yaml(path: Path, root: Path, issues: list[Issue]) -> tuple[object, dict
     if len(issues) > n_before:
         return None
     return data, lines
-
-
-def _field_name(loc: tuple) -> str | None:
-    """A field as contributors write it ('bibliography.doi'); list positions are left out, the line says which
-    entry ('summary' of the sixth changelog entry is line 26, column 'summary', never '5.summary')."""
-    return ".".join(str(p) for p in loc if not isinstance(p, int)) or None
-
-
-def _pydantic_issues(err: ValidationError, rel: str, lines: dict, prefix: tuple = ()) -> list[Issue]:
-    out = []
-    for e in err.errors():
-        loc = prefix + tuple(e["loc"])
-        line = None
-        for k in range(len(loc), -1, -1):  # the field, or the nearest mapping around it
-            if loc[:k] in lines:
-                line = lines[loc[:k]]
-                break
-        field_name = _field_name(loc)
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "literal_error":
-            msg = "expected " + msg.removeprefix("Input should be ") + f"; got '{e.get('input')}'"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown field (check its spelling)"
-        elif e["type"] == "missing":
-            msg = "the field is missing"
-        elif e["type"] != "value_error" and isinstance(e.get("input"), (str, int, float)):
-            msg += f"; got '{e['input']}'"  # what was read, beside what was expected
-        issues_field = field_name if field_name else None
-        out.append(Issue(rel, msg, line=line, column=issues_field))
-    return out
 
 
 def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issue], many: bool | str = False):
@@ -395,7 +366,7 @@ def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issu
             try:
                 m = model.model_validate(v if v is not None else {})
             except ValidationError as e:
-                issues.extend(_pydantic_issues(e, rel, lines, (k,)))
+                issues.extend(pydantic_issues(e, rel, lines, (k,)))
                 ok = False
                 continue
             if isinstance(out, dict):
@@ -410,7 +381,7 @@ def read_model(path: Path, model: type[BaseModel], root: Path, issues: list[Issu
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        issues.extend(_pydantic_issues(e, rel, lines))
+        issues.extend(pydantic_issues(e, rel, lines))
         return None
 
 
