@@ -90,3 +90,17 @@ def test_a_reason_that_concerns_some_outcomes_names_them():
     assert _for_which(reasons, outcomes_of, ["response", "survival"]) == [
         "risk of bias: selection unclear", "indirectness: only adults (for response)",
         "publication bias: case reports (for survival)"]
+
+
+def test_key_messages_give_harms_and_what_the_evidence_rests_on():
+    """On the reports these tests know: Li et al. print 4 of 20 with a serious infection or CMV; the exact
+    95% interval of 4/20 is 5.7 to 43.7 (scipy.stats.beta quantiles, computed apart); all three were read
+    as abstracts; none awaits classification among them."""
+    from _synthesis_fixture import known
+    from masreview.present.keymessages import key_messages
+
+    km = key_messages(known())
+    assert km["harms"].startswith("4 of 20 treated patients (20%; 95% interval 6 to 44) had a serious infection")
+    assert km["reading"] == ("All 3 included reports were read as abstracts only, so doses, harms and follow-up "
+                             "may be missing. The reports are those the review team found, not the result of a "
+                             "database search.")

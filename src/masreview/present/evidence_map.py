@@ -58,7 +58,7 @@ def evidence_map_chart(data: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("decision:N", title="Decision"), alt.Tooltip("reason:N", title="Reason"),
                  alt.Tooltip("patients_text:N", title="Treated patients")],
         description="said:N",
-    ).properties(width=560, height=alt.Step(14),
+    ).properties(width=560, height=max(120, 70 * data["design"].nunique()),  # a band of 70 px per design
                  title=alt.Title("Evidence map: every report screened",
                                  subtitle="Circle area: treated patients of an included report; colour: decision"),
                  description="Each circle is one report, placed by year of publication and design. "

@@ -7,9 +7,10 @@ reasons); the chapter glues them as text, so nothing from data is ever read as m
 from __future__ import annotations
 
 from masreview.analysis import certainty
-from masreview.analysis.sof import certainty_by_outcome
+from masreview.analysis.sof import certainty_by_outcome, summary_of_findings
 from masreview.analysis.pooling import pooled_results, split_case_reports
 from masreview.analysis.synthesis import OUTCOMES, cohort_outcomes, flow_counts, last_update
+from masreview.data.appraisal import read_extent
 from masreview.data.model import Dataset
 
 #: Outcome id -> (what happened, in plain words; the outcome as GRADE's sentence names it).
@@ -49,6 +50,38 @@ def outcome_sentence(outcome: str, oc, pooled) -> str:
     return f"no cohort reports how many patients {what}."
 
 
+def harms_sentence(ds: Dataset) -> str:
+    """Serious infections (or CMV) as the cohorts report them, each with its exact 95% interval."""
+    row = next((r for r in summary_of_findings(ds) if r.outcome == "infection"), None)
+    rows = row.rows[row.rows["assessable"]] if row is not None and len(row.rows) else []
+    if not len(rows):
+        return "no included report gives serious infections in what was read."
+    parts = [f"{int(r['events'])} of {_n(int(r['total']), 'treated patient', 'treated patients')} "
+             f"({r['percent']:.0f}%; 95% interval {r['ci_low']:.0f} to {r['ci_high']:.0f})"
+             for r in rows.to_dict("records")]
+    where = "" if len(parts) == 1 else f" in {_n(len(parts), 'group', 'groups')}"
+    return (f"{'; '.join(parts)} had a serious infection or a cytomegalovirus (CMV) infection{where}; "
+            "no report compares this with patients not given ruxolitinib.")
+
+
+def reading_sentence(ds: Dataset) -> str:
+    """How much of the included reports could be read, and what the screening still holds."""
+    included = [s for s in ds.sources.values() if s.record.status == "included"]
+    abstracts = [s for s in included if read_extent(s.record) == "abstract"]
+    awaiting = sum(s.record.status == "awaiting" for s in ds.sources.values())
+    parts = []
+    if included and len(abstracts) == len(included):
+        parts.append(f"{'All ' + str(len(included)) + ' included reports were' if len(included) > 1 else 'The included report was'} "
+                     "read as abstracts only, so doses, harms and follow-up may be missing.")
+    elif abstracts:
+        parts.append(f"{len(abstracts)} of the {len(included)} included reports were read as abstracts only.")
+    parts.append("The reports are those the review team found, not the result of a database search"
+                 + (f"; {_n(awaiting, 'more report awaits', 'more reports await')} classification (what could be "
+                    f"read does not settle whether {'it belongs' if awaiting == 1 else 'they belong'}) and could "
+                    "change these numbers." if awaiting else "."))
+    return " ".join(parts)
+
+
 def _add_reason(reasons: list[str], r: str) -> int:
     """Add a reason once: one that another already says is dropped, and one that says more than an
     earlier one (risk of bias in the comparison with controls besides the appraisal items) replaces it.
@@ -81,6 +114,8 @@ def key_messages(ds: Dataset) -> dict[str, str]:
                      f"{_n(f.cohorts, 'independent group', 'independent groups')} of patients; "
                      f"{_n(f.patients, 'patient', 'patients')} treated with ruxolitinib, each counted once."),
         "last_update": last_update(ds),
+        "harms": (lambda h: h[:1].upper() + h[1:])(harms_sentence(ds)),
+        "reading": reading_sentence(ds),
     }
     oc = cohort_outcomes(ds) if f.cohorts else None
     pooled = pooled_results(oc) if f.cohorts else {}
