@@ -14,14 +14,20 @@ from masreview.data.model import DataValidationError
 VALID = Path(__file__).resolve().parents[1] / "fixtures" / "valid"
 
 
-def test_one_wrong_number_among_empty_cells_gives_one_message(tmp_path):
+def _edited(tmp_path: Path, rel: str, old: str, new: str) -> Path:
+    """A copy of the valid fixture with one text replaced in one file (which must hold it)."""
     root = tmp_path / "repo"
     shutil.copytree(VALID, root)
-    measures = root / "data/sources/doe-2024-example/measures.csv"
-    text = measures.read_text(encoding="utf-8")
-    assert "m02,age,ruxolitinib,,baseline,9," in text
-    measures.write_text(text.replace("m02,age,ruxolitinib,,baseline,9,", "m02,age,ruxolitinib,,baseline,nine,"),
-                        encoding="utf-8")
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+def test_one_wrong_number_among_empty_cells_gives_one_message(tmp_path):
+    root = _edited(tmp_path, "data/sources/doe-2024-example/measures.csv", "m02,age,ruxolitinib,,baseline,9,",
+                   "m02,age,ruxolitinib,,baseline,nine,")
     with pytest.raises(DataValidationError) as info:
         load_dataset(root)
     issues = [(i.file, i.line, i.column) for i in info.value.issues]
@@ -30,12 +36,7 @@ def test_one_wrong_number_among_empty_cells_gives_one_message(tmp_path):
 
 
 def test_a_placeholder_cell_gives_one_message_not_also_a_type_error(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(VALID, root)
-    patients = root / "data/sources/doe-2024-example/patients.csv"
-    text = patients.read_text(encoding="utf-8")
-    assert ",female,9,sJIA," in text
-    patients.write_text(text.replace(",female,9,sJIA,", ",TODO,TODO,TODO,"), encoding="utf-8")
+    root = _edited(tmp_path, "data/sources/doe-2024-example/patients.csv", ",female,9,sJIA,", ",TODO,TODO,TODO,")
     with pytest.raises(DataValidationError) as info:
         load_dataset(root)
     issues = [(i.file, i.line, i.column) for i in info.value.issues]
@@ -47,10 +48,7 @@ def test_a_placeholder_cell_gives_one_message_not_also_a_type_error(tmp_path):
 def test_a_placeholder_doi_in_references_bib_gives_one_message(tmp_path):
     from masreview.data.bib import read_bibliography
 
-    root = tmp_path / "repo"
-    shutil.copytree(VALID, root)
-    bib = root / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("10.9999/fixture.2024.1", "TODO"), encoding="utf-8")
+    root = _edited(tmp_path, "references.bib", "10.9999/fixture.2024.1", "TODO")
     issues = []
     assert read_bibliography(root, issues) is None
     assert [str(i) for i in issues] == [

@@ -71,14 +71,16 @@ def reading_sentence(ds: Dataset) -> str:
     awaiting = sum(s.record.status == "awaiting" for s in ds.sources.values())
     parts = []
     if included and len(abstracts) == len(included):
-        parts.append(f"{'All ' + str(len(included)) + ' included reports were' if len(included) > 1 else 'The included report was'} "
-                     "read as abstracts only, so doses, harms and follow-up may be missing.")
+        whole = f"All {len(included)} included reports were" if len(included) > 1 else "The included report was"
+        parts.append(f"{whole} read as abstracts only, so doses, harms and follow-up may be missing.")
     elif abstracts:
         parts.append(f"{len(abstracts)} of the {len(included)} included reports were read as abstracts only.")
-    parts.append("The reports are those the review team found, not the result of a database search"
-                 + (f"; {_n(awaiting, 'more report awaits', 'more reports await')} classification (what could be "
-                    f"read does not settle whether {'it belongs' if awaiting == 1 else 'they belong'}) and could "
-                    "change these numbers." if awaiting else "."))
+    found = "The reports are those the review team found, not the result of a database search"
+    if awaiting:
+        belongs = "it belongs" if awaiting == 1 else "they belong"
+        found += (f"; {_n(awaiting, 'more report awaits', 'more reports await')} classification (what could be read "
+                  f"does not settle whether {belongs}) and could change these numbers")
+    parts.append(found + ".")
     return " ".join(parts)
 
 
